@@ -1,0 +1,27 @@
+// Sealing and opening one change (crypto-format.md, "Changes").
+#pragma once
+
+#include <string_view>
+
+#include "synckit/bytes.hpp"
+#include "synckit/change_entry.hpp"
+#include "synckit/crypto/keys.hpp"
+#include "synckit/random.hpp"
+
+namespace synckit {
+
+// sealed = nonce(24) || ciphertext || tag(16): this many bytes more than the plaintext JSON.
+inline constexpr std::size_t kSealedOverhead = 40;
+// The protocol's limit on one sealed change (1 MiB decoded).
+inline constexpr std::size_t kMaxSealedChangeBytes = std::size_t{1} << 20;
+
+// Seals `entry` under the change key, bound to `change_id` (AAD "synckit:v1:change\0" + id).
+// Throws Error{invalid_input} for an invalid entry or change id, or when sealed it would exceed 1 MiB.
+Bytes seal_change(const ChangeKey& key, std::string_view change_id, const ChangeEntry& entry,
+                  RandomSource& random);
+
+// Opens a sealed change. Throws Error{crypto} when it is short, tampered with, under another key
+// or bound to another change id; Error{invalid_data} when it authenticates but breaks the format.
+ChangeEntry open_change(const ChangeKey& key, std::string_view change_id, ByteView sealed);
+
+}  // namespace synckit

@@ -1,0 +1,32 @@
+// GET /v1/health reply (protocol.md, "Service").
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "synckit/wire/json_reader.hpp"
+
+namespace synckit::wire {
+
+inline constexpr std::size_t kMaxHealthStatusBytes = 64;
+inline constexpr std::size_t kMaxHealthVersionBytes = 128;
+
+// {"status":"ok","version":"..."}: status is 1..64 bytes ("ok" when healthy), version 0..128 bytes.
+struct Health {
+  std::string status;
+  std::string version;
+
+  friend bool operator==(const Health&, const Health&) = default;
+};
+
+// The JSON form. Does not check the fields (for servers and test fakes); strings must be UTF-8.
+nlohmann::json to_json(const Health& health);
+// Strict read; throws Error{json} naming the field.
+Health parse_health(const ObjectReader& reader);
+// The same from reply text; throws Error{json}.
+Health parse_health_text(std::string_view body);
+
+}  // namespace synckit::wire
