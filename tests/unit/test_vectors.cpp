@@ -1,0 +1,106 @@
+// Known-answer tests against tests/vectors/, produced by an independent implementation (PyNaCl and
+// Python's hashlib; see tests/vectors/README.md). SyncKit must open theirs and, given the same
+// nonce and salt, produce theirs byte for byte.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "crypto_fixtures.hpp"
+#include "synckit/auth/login_key.hpp"
+#include "synckit/crypto/blob.hpp"
+#include "synckit/crypto/change.hpp"
+#include "synckit/crypto/envelope.hpp"
+
+using namespace synckit;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+Json load_vectors(const std::string& name) {
+  std::ifstream in(std::string(SYNCKIT_VECTORS_DIR) + "/" + name);
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  const Json document = Json::parse(text.str());
+  REQUIRE(document.at("vectors").size() > 0);
+  return document.at("vectors");
+}
+
+Bytes b64(const Json& value) { return base64_decode(value.get<std::string>(), "vector"); }
+
+MasterKey master_of(const Json& vector) { return master_key_from_bytes(b64(vector.at("master_key"))); }
+
+template <class Key>
+Bytes bytes_of(const Key& key) {
+  return Bytes(key.view().begin(), key.view().end());
+}
+
+Bytes concat(Bytes a, const Bytes& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("subkeys match the independent derivation", "[vectors]") {
+  for (const Json& vector : load_vectors("subkeys.json")) {
+    const MasterKey master = master_of(vector);
+    CHECK(bytes_of(derive_change_key(master)) == b64(vector.at("change_key")));
+    CHECK(bytes_of(derive_blob_key(master)) == b64(vector.at("blob_key")));
+  }
+}
+
+TEST_CASE("envelopes: SyncKit unwraps the vectors and wraps to the same bytes", "[vectors]") {
+  for (const Json& vector : load_vectors("envelope.json")) {
+    INFO(vector.at("description").get<std::string>());
+    const std::string password = vector.at("password").get<std::string>();
+    const KeyEnvelope envelope = envelope_from_json_text(vector.at("envelope").dump());
+    const MasterKey master = unwrap_master_key(envelope, password);
+    CHECK(constant_time_equal(master.view(), master_of(vector).view()));
+
+    test::FixedRandom salt_then_nonce(concat(b64(vector.at("salt")), b64(vector.at("nonce"))));
+    const EnvelopeParams params{vector.at("opslimit").get<std::uint64_t>(), vector.at("memlimit").get<std::uint64_t>()};
+    CHECK(envelope_to_json(wrap_master_key(master, password, salt_then_nonce, params)).dump() ==
+          vector.at("envelope").dump());
+  }
+}
+
+TEST_CASE("changes: SyncKit opens the vectors and seals to the same bytes", "[vectors]") {
+  for (const Json& vector : load_vectors("change.json")) {
+    INFO(vector.at("description").get<std::string>());
+    const ChangeKey key = derive_change_key(master_of(vector));
+    const std::string change_id = vector.at("change_id").get<std::string>();
+    const std::string plaintext = vector.at("plaintext").get<std::string>();
+    const ChangeEntry opened = open_change(key, change_id, b64(vector.at("payload")));
+    CHECK(change_entry_to_json(opened) == plaintext);
+    CHECK(opened == change_entry_from_json(vector.at("entry").dump(), ErrorKind::invalid_input));
+
+    test::FixedRandom nonce(b64(vector.at("nonce")));
+    CHECK(seal_change(key, change_id, opened, nonce) == b64(vector.at("payload")));
+  }
+}
+
+TEST_CASE("blobs: SyncKit opens the vectors and seals to the same bytes", "[vectors]") {
+  for (const Json& vector : load_vectors("blob.json")) {
+    INFO(vector.at("description").get<std::string>());
+    const BlobKey key = derive_blob_key(master_of(vector));
+    const std::string blob_id = vector.at("blob_id").get<std::string>();
+    const Bytes sealed = b64(vector.at("sealed"));
+    CHECK(sealed.size() == b64(vector.at("plain")).size() + kBlobOverhead);
+    CHECK(open_blob(key, blob_id, sealed) == b64(vector.at("plain")));
+    test::FixedRandom nonce(b64(vector.at("nonce")));
+    CHECK(seal_blob(key, blob_id, b64(vector.at("plain")), nonce) == sealed);
+  }
+}
+
+TEST_CASE("login: normalised email, salt and auth key match the vectors", "[vectors]") {
+  for (const Json& vector : load_vectors("login.json")) {
+    INFO(vector.at("description").get<std::string>());
+    const std::string email = vector.at("email").get<std::string>();
+    CHECK(normalize_email(email) == vector.at("normalized_email").get<std::string>());
+    const auto salt = login_salt(email);
+    CHECK(Bytes(salt.begin(), salt.end()) == b64(vector.at("salt")));
+    CHECK(bytes_of(derive_auth_key(email, vector.at("password").get<std::string>())) == b64(vector.at("auth_key")));
+  }
+}

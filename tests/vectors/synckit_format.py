@@ -1,0 +1,321 @@
+"""SyncKit encryption format, version 1, in Python (PyNaCl + the standard library).
+
+An independent implementation of the SyncKit format (docs/crypto.md) and of the auth key of
+protocol.md ("Auth"), written without looking at SyncKit's C++ code. It produces the known-answer
+vectors in this directory and checks interoperability with the `synckit-format` tool.
+
+Subkeys and the login salt use hashlib.blake2b directly (that is what libsodium's
+crypto_kdf_derive_from_key and crypto_generichash compute), so the derivation does not depend on
+libsodium. Argon2id and XChaCha20-Poly1305 come from PyNaCl's bindings.
+
+All random inputs (salts, nonces) are parameters so that the vectors are deterministic; callers
+that want fresh values pass os.urandom(...).
+"""
+
+import base64
+import binascii
+import datetime
+import hashlib
+import json
+import re
+
+from nacl import bindings
+from nacl.exceptions import CryptoError as _NaclCryptoError
+
+KEY_BYTES = 32
+SALT_BYTES = 16
+NONCE_BYTES = 24
+TAG_BYTES = 16
+OVERHEAD = NONCE_BYTES + TAG_BYTES  # 40 bytes of a sealed change or blob beyond its plaintext
+
+KDF_CONTEXT = b"SYNCKIT1"
+CHANGE_SUBKEY_ID = 1
+BLOB_SUBKEY_ID = 2
+
+DEFAULT_OPSLIMIT = 3
+DEFAULT_MEMLIMIT = 67108864  # 64 MiB
+MIN_OPSLIMIT, MAX_OPSLIMIT = 2, 16
+MIN_MEMLIMIT, MAX_MEMLIMIT = 16 * 1024 * 1024, 1024 * 1024 * 1024
+
+ENVELOPE_AAD = b"synckit:v1:master-key"
+CHANGE_AAD_PREFIX = b"synckit:v1:change\x00"
+BLOB_AAD_PREFIX = b"synckit:v1:blob\x00"
+LOGIN_SALT_PREFIX = b"synckit:v1:login\x00"
+
+OPS = ("insert", "update", "delete")
+MAX_TABLE_BYTES = 128
+MAX_ROW_ID_BYTES = 256
+TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+
+
+class FormatError(Exception):
+    """Base class of every error this module raises."""
+
+
+class SyncKitCryptoError(FormatError):
+    """Short, tampered or wrongly keyed/bound ciphertext."""
+
+
+class WrongPasswordError(SyncKitCryptoError):
+    """The envelope did not authenticate under the password."""
+
+
+class InvalidDataError(FormatError):
+    """Well-formed crypto, but the content breaks the format (bad envelope fields, bad change)."""
+
+
+# --- base64 -----------------------------------------------------------------------------------
+
+def b64encode(data):
+    """Standard base64 with padding (RFC 4648 section 4), as a str."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64decode(text):
+    """Strict standard base64 decode; raises InvalidDataError on anything else."""
+    if not isinstance(text, str):
+        raise InvalidDataError("base64 value is not a string")
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise InvalidDataError("invalid base64") from None
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+def derive_subkey(master_key, subkey_id):
+    """crypto_kdf_derive_from_key(32, subkey_id, "SYNCKIT1", master_key), via BLAKE2b."""
+    if len(master_key) != KEY_BYTES:
+        raise ValueError("master key must be 32 bytes")
+    salt = subkey_id.to_bytes(8, "little") + bytes(8)
+    person = KDF_CONTEXT + bytes(8)
+    return hashlib.blake2b(key=master_key, digest_size=KEY_BYTES, salt=salt, person=person).digest()
+
+
+def change_key(master_key):
+    """The change key: subkey 1."""
+    return derive_subkey(master_key, CHANGE_SUBKEY_ID)
+
+
+def blob_key(master_key):
+    """The blob key: subkey 2."""
+    return derive_subkey(master_key, BLOB_SUBKEY_ID)
+
+
+def argon2id(password_bytes, salt, opslimit, memlimit):
+    """crypto_pwhash(32, password, salt, opslimit, memlimit, ARGON2ID13)."""
+    return bindings.crypto_pwhash_alg(KEY_BYTES, password_bytes, salt, opslimit, memlimit,
+                                      bindings.crypto_pwhash_ALG_ARGON2ID13)
+
+
+def _password_bytes(password):
+    """Passwords are UTF-8 with no normalisation; bytes are taken as they are."""
+    return password if isinstance(password, bytes) else password.encode("utf-8")
+
+
+# --- key envelope -----------------------------------------------------------------------------
+
+def wrap(master_key, password, salt, nonce, opslimit=DEFAULT_OPSLIMIT, memlimit=DEFAULT_MEMLIMIT):
+    """Wraps the master key under the password; returns the envelope dict in the spec's key order."""
+    if len(master_key) != KEY_BYTES or len(salt) != SALT_BYTES or len(nonce) != NONCE_BYTES:
+        raise ValueError("master key, salt or nonce has the wrong length")
+    _check_cost(opslimit, memlimit)
+    kek = argon2id(_password_bytes(password), salt, opslimit, memlimit)
+    ciphertext = bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(master_key, ENVELOPE_AAD,
+                                                                     nonce, kek)
+    return {
+        "version": 1,
+        "kdf": "argon2id13",
+        "opslimit": opslimit,
+        "memlimit": memlimit,
+        "salt": b64encode(salt),
+        "nonce": b64encode(nonce),
+        "ciphertext": b64encode(ciphertext),
+    }
+
+
+def envelope_json(envelope):
+    """The envelope's JSON text: spec key order, no whitespace."""
+    return json.dumps(envelope, separators=(",", ":"))
+
+
+def unwrap(envelope, password):
+    """Returns the master key. Raises InvalidDataError for an envelope outside the format,
+    WrongPasswordError when the AEAD does not authenticate."""
+    if not isinstance(envelope, dict):
+        raise InvalidDataError("envelope is not an object")
+    if _int_field(envelope, "version") != 1:
+        raise InvalidDataError("unsupported envelope version")
+    if envelope.get("kdf") != "argon2id13":
+        raise InvalidDataError("unsupported kdf")
+    opslimit = _int_field(envelope, "opslimit")
+    memlimit = _int_field(envelope, "memlimit")
+    _check_cost(opslimit, memlimit)
+    salt = _bytes_field(envelope, "salt", SALT_BYTES)
+    nonce = _bytes_field(envelope, "nonce", NONCE_BYTES)
+    ciphertext = _bytes_field(envelope, "ciphertext", KEY_BYTES + TAG_BYTES)
+    kek = argon2id(_password_bytes(password), salt, opslimit, memlimit)
+    try:
+        return bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(ciphertext, ENVELOPE_AAD,
+                                                                   nonce, kek)
+    except _NaclCryptoError:
+        raise WrongPasswordError("wrong password") from None
+
+
+def _check_cost(opslimit, memlimit):
+    if not MIN_OPSLIMIT <= opslimit <= MAX_OPSLIMIT:
+        raise InvalidDataError("opslimit outside 2..16")
+    if not MIN_MEMLIMIT <= memlimit <= MAX_MEMLIMIT:
+        raise InvalidDataError("memlimit outside 16 MiB..1 GiB")
+
+
+def _int_field(obj, name):
+    value = obj.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidDataError(f"envelope field {name} is missing or not an integer")
+    return value
+
+
+def _bytes_field(obj, name, length):
+    value = b64decode(obj.get(name))
+    if len(value) != length:
+        raise InvalidDataError(f"envelope field {name} has the wrong length")
+    return value
+
+
+# --- changes ----------------------------------------------------------------------------------
+
+def dumps_compact(value):
+    """JSON text as the format writes it: no whitespace, non-ASCII kept as UTF-8 characters."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def change_plaintext(table, op, row_id, timestamp, data):
+    """The plaintext of one change as UTF-8 bytes, keys in the order the spec writes them."""
+    entry = {"table": table, "op": op, "row_id": row_id, "timestamp": timestamp, "data": data}
+    validate_entry(entry)
+    return dumps_compact(entry).encode("utf-8")
+
+
+def validate_entry(entry):
+    """Checks a change entry dict against the format; raises InvalidDataError naming the field."""
+    for name in ("table", "op", "row_id", "timestamp", "data"):
+        if name not in entry:
+            raise InvalidDataError(f"change field {name} is missing")
+    _check_name(entry["table"], "table", MAX_TABLE_BYTES)
+    _check_name(entry["row_id"], "row_id", MAX_ROW_ID_BYTES)
+    if entry["op"] not in OPS:
+        raise InvalidDataError("change field op is not insert, update or delete")
+    if not _valid_timestamp(entry["timestamp"]):
+        raise InvalidDataError("change field timestamp is not RFC 3339 UTC with milliseconds")
+    if (entry["data"] is None) != (entry["op"] == "delete"):
+        raise InvalidDataError("change field data must be null exactly when op is delete")
+
+
+def _check_name(value, name, max_bytes):
+    if not isinstance(value, str) or not value:
+        raise InvalidDataError(f"change field {name} must be a non-empty string")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:  # lone surrogates are not UTF-8
+        raise InvalidDataError(f"change field {name} is not valid UTF-8") from None
+    if size > max_bytes:
+        raise InvalidDataError(f"change field {name} is longer than {max_bytes} bytes")
+
+
+def _valid_timestamp(value):
+    """YYYY-MM-DDTHH:MM:SS.mmmZ, and a real calendar date and time."""
+    if not isinstance(value, str) or not TIMESTAMP_RE.fullmatch(value):
+        return False
+    try:
+        datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return False
+    return True
+
+
+def _change_aad(change_id):
+    """AAD = "synckit:v1:change" 0x00 change_id (ASCII)."""
+    return CHANGE_AAD_PREFIX + change_id.encode("ascii")
+
+
+def seal_change(change_key, change_id, plaintext, nonce):
+    """nonce || XChaCha20-Poly1305(plaintext) || tag under the change key, bound to change_id."""
+    if len(nonce) != NONCE_BYTES:
+        raise ValueError("nonce must be 24 bytes")
+    return nonce + bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        plaintext, _change_aad(change_id), nonce, change_key)
+
+
+def decrypt_change(change_key, change_id, sealed):
+    """Authenticates and decrypts a sealed change; returns the plaintext bytes unchecked."""
+    if len(sealed) < OVERHEAD:
+        raise SyncKitCryptoError("sealed change is too short")
+    try:
+        return bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            sealed[NONCE_BYTES:], _change_aad(change_id), sealed[:NONCE_BYTES], change_key)
+    except _NaclCryptoError:
+        raise SyncKitCryptoError("sealed change does not authenticate") from None
+
+
+def open_change(change_key, change_id, sealed):
+    """Opens a sealed change; returns {"table","op","row_id","timestamp","data"}.
+    Raises SyncKitCryptoError if it does not authenticate, InvalidDataError if it breaks the format."""
+    plaintext = decrypt_change(change_key, change_id, sealed)
+    try:
+        entry = json.loads(plaintext.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidDataError("change plaintext is not UTF-8 JSON") from None
+    if not isinstance(entry, dict):
+        raise InvalidDataError("change plaintext is not a JSON object")
+    validate_entry(entry)
+    return {name: entry[name] for name in ("table", "op", "row_id", "timestamp", "data")}
+
+
+def _reject_constant(name):
+    """NaN and Infinity are not JSON; Python's json would accept them otherwise."""
+    raise ValueError(f"{name} is not JSON")
+
+
+# --- blobs ------------------------------------------------------------------------------------
+
+def _blob_aad(blob_id):
+    """AAD = "synckit:v1:blob" 0x00 blob_id (UTF-8)."""
+    return BLOB_AAD_PREFIX + blob_id.encode("utf-8")
+
+
+def seal_blob(blob_key, blob_id, plain, nonce):
+    """nonce || ciphertext || tag under the blob key: exactly 40 bytes more than `plain`."""
+    if len(nonce) != NONCE_BYTES:
+        raise ValueError("nonce must be 24 bytes")
+    return nonce + bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        plain, _blob_aad(blob_id), nonce, blob_key)
+
+
+def open_blob(blob_key, blob_id, sealed):
+    """Opens a sealed blob; raises SyncKitCryptoError if short or not authentic."""
+    if len(sealed) < OVERHEAD:
+        raise SyncKitCryptoError("sealed blob is shorter than 40 bytes")
+    try:
+        return bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            sealed[NONCE_BYTES:], _blob_aad(blob_id), sealed[:NONCE_BYTES], blob_key)
+    except _NaclCryptoError:
+        raise SyncKitCryptoError("sealed blob does not authenticate") from None
+
+
+# --- login (protocol.md, "Auth") --------------------------------------------------------------
+
+def normalize_email(email):
+    """The UTF-8 address with ASCII A-Z lowered and nothing else changed (bytes.lower() is ASCII-only)."""
+    return email.encode("utf-8").lower().decode("utf-8")
+
+
+def login_salt(email):
+    """BLAKE2b-128("synckit:v1:login" 0x00 normalised email), unkeyed: 16 bytes."""
+    message = LOGIN_SALT_PREFIX + normalize_email(email).encode("utf-8")
+    return hashlib.blake2b(message, digest_size=SALT_BYTES).digest()
+
+
+def auth_key(email, password):
+    """Argon2id(password, login_salt(email), opslimit 3, memlimit 64 MiB): 32 bytes."""
+    return argon2id(_password_bytes(password), login_salt(email), DEFAULT_OPSLIMIT, DEFAULT_MEMLIMIT)
