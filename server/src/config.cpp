@@ -1,0 +1,61 @@
+#include "config.hpp"
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+namespace synckit::server {
+namespace {
+
+template <class Number>
+Number number(const std::string& flag, const std::string& text, Number min, Number max) {
+  Number value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    throw ConfigError(flag + " needs a number in " + std::to_string(min) + ".." + std::to_string(max));
+  }
+  return value;
+}
+
+void parse_listen(ServerConfig& config, const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw ConfigError("--listen needs HOST:PORT");
+  config.host = text.substr(0, colon);
+  if (config.host.size() > 2 && config.host.front() == '[' && config.host.back() == ']') {
+    config.host = config.host.substr(1, config.host.size() - 2);
+  }
+  config.port = number<int>("--listen", text.substr(colon + 1), 0, 65535);
+}
+
+}  // namespace
+
+ServerConfig parse_serve_flags(const std::vector<std::string>& args) {
+  ServerConfig config;
+  using Setter = std::function<void(const std::string&)>;
+  const std::map<std::string, Setter> flags = {
+      {"--db", [&](const std::string& v) { config.db_path = v; }},
+      {"--listen", [&](const std::string& v) { parse_listen(config, v); }},
+      {"--token-ttl", [&](const std::string& v) { config.token_ttl = std::chrono::seconds(number<long>("--token-ttl", v, 1, 86400)); }},
+      {"--cors-origin", [&](const std::string& v) { config.cors_origins.push_back(v); }},
+      {"--rate-limit", [&](const std::string& v) { config.rate_limit = number<double>("--rate-limit", v, 0, 1e9); }},
+      {"--auth-rate-limit", [&](const std::string& v) { config.auth_rate_limit = number<double>("--auth-rate-limit", v, 0, 1e9); }},
+      {"--max-blob-bytes", [&](const std::string& v) { config.max_blob_bytes = number<std::size_t>("--max-blob-bytes", v, 40, std::size_t{1} << 30); }},
+      {"--fault-rate", [&](const std::string& v) { config.fault_rate = number<double>("--fault-rate", v, 0, 1); }},
+      {"--fault-status", [&](const std::string& v) {
+         config.fault_status = number<int>("--fault-status", v, 429, 503);
+         if (config.fault_status != 429 && config.fault_status != 500 && config.fault_status != 503) {
+           throw ConfigError("--fault-status takes 429, 500 or 503");
+         }
+       }},
+      {"--threads", [&](const std::string& v) { config.threads = number<int>("--threads", v, 1, 256); }},
+  };
+  for (std::size_t i = 0; i < args.size(); i += 2) {
+    const auto flag = flags.find(args[i]);
+    if (flag == flags.end()) throw ConfigError("serve does not take '" + args[i] + "'");
+    if (i + 1 >= args.size()) throw ConfigError(args[i] + " needs a value");
+    flag->second(args[i + 1]);
+  }
+  return config;
+}
+
+}  // namespace synckit::server

@@ -1,0 +1,34 @@
+// The server's settings, from the command line (see docs/server.md for every flag).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace synckit::server {
+
+struct ServerConfig {
+  std::string db_path = "synckit.db";
+  std::string host = "127.0.0.1";
+  int port = 8787;                            // 0 = pick a free port
+  std::chrono::seconds token_ttl{900};        // access token lifetime
+  std::vector<std::string> cors_origins;      // exact origins allowed cross-origin
+  double rate_limit = 1000;                   // requests per second per client; 0 = off
+  double auth_rate_limit = 600;               // sign-in attempts per minute per address; 0 = off
+  std::size_t max_blob_bytes = 64u << 20;     // sealed blob size limit
+  double fault_rate = 0;                      // share of sync/blob requests failed on purpose
+  int fault_status = 503;                     // 429, 500 or 503
+  int threads = 8;                            // HTTP worker threads
+};
+
+// A command-line mistake: message for the user, exit status 1.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parses `serve` flags (argv after "serve"). Throws ConfigError.
+ServerConfig parse_serve_flags(const std::vector<std::string>& args);
+
+}  // namespace synckit::server

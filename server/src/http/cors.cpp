@@ -1,0 +1,30 @@
+#include "http/cors.hpp"
+
+#include <algorithm>
+
+namespace synckit::server {
+
+bool Cors::allowed(const std::string& origin) const {
+  return !origin.empty() && std::find(origins_.begin(), origins_.end(), origin) != origins_.end();
+}
+
+void Cors::apply(const httplib::Request& req, httplib::Response& res) const {
+  const std::string origin = req.get_header_value("Origin");
+  if (!allowed(origin)) return;
+  res.set_header("Access-Control-Allow-Origin", origin);
+  res.set_header("Vary", "Origin");
+  res.set_header("Access-Control-Expose-Headers", "Retry-After");
+}
+
+bool Cors::answer_preflight(const httplib::Request& req, httplib::Response& res) const {
+  if (req.method != "OPTIONS") return false;
+  res.status = 204;
+  if (allowed(req.get_header_value("Origin"))) {
+    res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-SyncKit-Api-Key");
+    res.set_header("Access-Control-Max-Age", "600");
+  }
+  return true;
+}
+
+}  // namespace synckit::server

@@ -1,0 +1,50 @@
+#include "http/request_context.hpp"
+
+#include "auth/secrets.hpp"
+#include "http/responses.hpp"
+
+namespace synckit::server {
+
+App require_app(ServerContext& ctx, const httplib::Request& req) {
+  const std::string key = req.get_header_value("X-SyncKit-Api-Key");
+  if (key.empty()) throw HttpError(401, "missing X-SyncKit-Api-Key header");
+  auto app = ctx.store.find_app_by_key(token_hash(key));
+  if (!app) throw HttpError(401, "unknown API key");
+  return *app;
+}
+
+App app_for_client_id(ServerContext& ctx, const std::string& client_id) {
+  auto app = client_id.empty() ? std::nullopt : ctx.store.find_app_by_key(token_hash(client_id));
+  if (!app) throw HttpError(400, "unknown client_id");
+  return *app;
+}
+
+Session require_session(ServerContext& ctx, const httplib::Request& req) {
+  App app = require_app(ctx, req);
+  const std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+    throw HttpError(401, "missing bearer token");
+  }
+  const auto claims = ctx.signer.verify(std::string_view(header).substr(kBearer.size()), now_seconds());
+  if (!claims) throw HttpError(401, "the access token is invalid or expired");
+  if (claims->app != app.id) throw HttpError(401, "the access token belongs to another app");
+  return Session{std::move(app), claims->sub};
+}
+
+std::string_view body_within(const httplib::Request& req, std::size_t limit) {
+  if (req.body.size() > limit) {
+    throw HttpError(413, "the body is larger than " + std::to_string(limit) + " bytes");
+  }
+  return req.body;
+}
+
+void limit_auth_attempts(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const auto wait = ctx.auth_limiter.take(req.remote_addr);
+  if (wait) {
+    res.set_header("Retry-After", std::to_string(*wait));
+    throw HttpError(429, "too many sign-in attempts; try again later");
+  }
+}
+
+}  // namespace synckit::server

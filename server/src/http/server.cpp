@@ -1,0 +1,156 @@
+#include "http/server.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <httplib.h>
+
+#include "auth/signing_key_file.hpp"
+#include "auth/token_signer.hpp"
+#include "http/cors.hpp"
+#include "http/fault_injector.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/responses.hpp"
+#include "http/routes.hpp"
+#include "http/server_context.hpp"
+#include "synckit/timestamp.hpp"
+
+namespace synckit::server {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+// Set when a request enters routing, read by the logger on the same worker thread.
+thread_local Steady::time_point request_started;
+
+// One line per request: time, method, path (never the query), status, latency. Never bodies,
+// tokens or keys.
+void log_request(const httplib::Request& req, const httplib::Response& res) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - request_started).count();
+  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  std::fprintf(stderr, "%s %s %s %d %.1fms\n", format_timestamp(now).c_str(), req.method.c_str(), req.path.c_str(),
+               res.status, static_cast<double>(micros) / 1000.0);
+}
+
+// Before routing: CORS headers and preflights, the per-client rate limit, injected faults.
+httplib::Server::HandlerResponse before_routing(const Cors& cors, RateLimiter& limiter, const FaultInjector& faults,
+                                                const httplib::Request& req, httplib::Response& res) {
+  request_started = Steady::now();
+  cors.apply(req, res);
+  if (cors.answer_preflight(req, res)) return httplib::Server::HandlerResponse::Handled;
+  if (req.path != "/v1/health") {
+    if (const auto wait = limiter.take(req.remote_addr + "|" + req.get_header_value("X-SyncKit-Api-Key"))) {
+      res.set_header("Retry-After", std::to_string(*wait));
+      send_error(res, 429, "rate_limited", "too many requests; try again later");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+  }
+  if (const auto status = faults.pick(req.path)) {
+    if (*status != 500) res.set_header("Retry-After", "1");
+    send_error(res, *status, error_code_for(*status), "fault injected on purpose (--fault-rate)");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
+// Replies httplib makes itself (unknown route, body over the limit) get the protocol's error body.
+httplib::Server::HandlerResponse fill_error_body(const httplib::Request&, httplib::Response& res) {
+  if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+  const std::string_view message = res.status == 404   ? "no such endpoint"
+                                   : res.status == 413 ? "the request body is too large"
+                                                       : "the request could not be served";
+  send_error(res, res.status, error_code_for(res.status), message);
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+// Blocks SIGINT and SIGTERM in every thread and stops the server when one arrives.
+std::thread watch_signals(httplib::Server& server, sigset_t signals) {
+  return std::thread([&server, signals] {
+    int received = 0;
+    sigwait(&signals, &received);
+    server.stop();
+  });
+}
+
+// Purges expired refresh tokens and OAuth codes now and every 10 minutes until stopped.
+class Housekeeper {
+ public:
+  explicit Housekeeper(Store& store) : thread_([this, &store] { run(store); }) {}
+  ~Housekeeper() {
+    {
+      const std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void run(Store& store) {
+    std::unique_lock lock(mutex_);
+    while (!stopped_) {
+      try {
+        store.purge_expired(now_millis());
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "synckit-server: purging expired tokens failed: %s\n", e.what());
+      }
+      wake_.wait_for(lock, std::chrono::minutes(10), [this] { return stopped_; });
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+void serve(const ServerConfig& config, Store& store, const std::function<void(int port)>& on_listening) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const TokenSigner signer(load_or_create_signing_key(config.db_path + ".secret"), config.token_ttl);
+  RateLimiter request_limiter(config.rate_limit, std::chrono::seconds(1));
+  RateLimiter auth_limiter(config.auth_rate_limit, std::chrono::minutes(1));
+  const FaultInjector faults(config.fault_rate, config.fault_status);
+  const Cors cors(config.cors_origins);
+  ServerContext ctx{store, signer, config, auth_limiter};
+
+  httplib::Server server;
+  server.new_task_queue = [threads = config.threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  server.set_payload_max_length(std::max<std::size_t>(config.max_blob_bytes, 8u << 20) + (1u << 20));
+  server.set_pre_routing_handler([&](const auto& req, auto& res) {
+    return before_routing(cors, request_limiter, faults, req, res);
+  });
+  server.set_error_handler(httplib::Server::HandlerWithResponse(fill_error_body));
+  server.set_logger(log_request);
+  add_auth_routes(server, ctx);
+  add_oauth_routes(server, ctx);
+  add_key_routes(server, ctx);
+  add_device_routes(server, ctx);
+  add_sync_routes(server, ctx);
+  add_blob_routes(server, ctx);
+  add_service_routes(server, ctx);
+
+  const int port = config.port == 0 ? server.bind_to_any_port(config.host) :
+                   (server.bind_to_port(config.host, config.port) ? config.port : -1);
+  if (port < 0) throw std::runtime_error("cannot listen on " + config.host + ":" + std::to_string(config.port));
+  std::thread watcher = watch_signals(server, signals);
+  const Housekeeper housekeeper(store);
+  on_listening(port);
+  server.listen_after_bind();
+  watcher.join();
+}
+
+}  // namespace synckit::server

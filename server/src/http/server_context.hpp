@@ -1,0 +1,28 @@
+// Everything route handlers share: storage, token signer, settings, limiters, the clock.
+#pragma once
+
+#include <chrono>
+
+#include "auth/token_signer.hpp"
+#include "config.hpp"
+#include "http/fault_injector.hpp"
+#include "http/rate_limiter.hpp"
+#include "storage/store.hpp"
+
+namespace synckit::server {
+
+struct ServerContext {
+  Store& store;
+  const TokenSigner& signer;
+  const ServerConfig& config;
+  RateLimiter& auth_limiter;  // sign-in attempts per remote address
+};
+
+// Unix time now, in milliseconds and seconds.
+inline Millis now_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+inline std::int64_t now_seconds() { return now_millis() / 1000; }
+
+}  // namespace synckit::server

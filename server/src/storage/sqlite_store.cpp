@@ -1,0 +1,472 @@
+#include "storage/sqlite_store.hpp"
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <system_error>
+#include <tuple>
+
+#include "storage/sqlite_migrations.hpp"
+
+namespace synckit::server {
+
+namespace {
+
+constexpr std::size_t kReaderConnections = 4;
+
+Millis now_millis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// A random (version 4) UUID in lowercase hex.
+std::string new_uuid() {
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < sizeof bytes; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0x0f];
+  }
+  return out;
+}
+
+bool is_private_path(const std::string& path) { return path.empty() || path == ":memory:"; }
+
+DeviceRow read_device(const Statement& row, const std::string& user_id) {
+  DeviceRow device;
+  device.id = row.column_text(0);
+  device.user_id = user_id;
+  device.name = row.column_text(1);
+  device.platform = row.column_text(2);
+  device.created_at = row.column_int64(3);
+  device.revoked = !row.column_is_null(4);
+  return device;
+}
+
+// The user's (latest_seq, change_count), zeros before the first push.
+std::pair<std::int64_t, std::int64_t> sync_counters(Database& db, const std::string& user_id) {
+  auto query = db.cached("SELECT latest_seq, change_count FROM user_sync WHERE user_id = ?1");
+  query->bind(1, user_id);
+  if (!query->step()) return {0, 0};
+  return {query->column_int64(0), query->column_int64(1)};
+}
+
+// Copies the source connection's main database into a new file at `path`; removes it on failure.
+void backup_database(sqlite3* source, const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0) {
+    throw StoreError("backup target already exists and is not empty");
+  }
+  sqlite3* target = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_backup* backup = sqlite3_backup_init(target, "main", source, "main");
+    if (backup == nullptr) {
+      rc = sqlite3_errcode(target);
+    } else {
+      const int step = sqlite3_backup_step(backup, -1);  // the whole database from one read snapshot
+      rc = sqlite3_backup_finish(backup);
+      if (rc == SQLITE_OK && step != SQLITE_DONE) rc = step;  // e.g. BUSY: finish reports no error
+    }
+  }
+  // The copy is a self-contained single file (no -wal beside it).
+  if (rc == SQLITE_OK) rc = sqlite3_exec(target, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_close(target);
+    if (rc == SQLITE_OK) return;
+  }
+  std::string error = "sqlite: backup: ";
+  error +=
+      target != nullptr && sqlite3_errcode(target) != SQLITE_OK ? sqlite3_errmsg(target) : sqlite3_errstr(rc);
+  sqlite3_close(target);
+  std::filesystem::remove(path, ec);
+  throw StoreError(error);
+}
+
+}  // namespace
+
+// ---- lifecycle ----
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
+  if (sodium_init() < 0) throw StoreError("libsodium failed to initialise");
+  auto writer = std::make_unique<Database>(path, Database::Access::read_write);
+  migrate(*writer);
+  return std::unique_ptr<SqliteStore>(new SqliteStore(path, std::move(writer)));
+}
+
+SqliteStore::SqliteStore(std::string path, std::unique_ptr<Database> writer)
+    : private_db_(is_private_path(path)),
+      writer_(std::move(writer)),
+      readers_(std::move(path), kReaderConnections) {}
+
+SqliteStore::~SqliteStore() = default;
+
+template <class F>
+auto SqliteStore::write(F&& f) {
+  std::lock_guard lock(writer_mutex_);
+  return f(*writer_);
+}
+
+template <class F>
+auto SqliteStore::read(F&& f) {
+  if (private_db_) return write(std::forward<F>(f));
+  auto lease = readers_.acquire();
+  return f(*lease);
+}
+
+// ---- apps and users ----
+
+App SqliteStore::create_app(const std::string& name, const Hash& api_key_hash) {
+  App app{new_uuid(), name};
+  write([&](Database& db) {
+    auto insert = db.cached("INSERT INTO apps (id, name, api_key_hash, created_at) VALUES (?1, ?2, ?3, ?4)");
+    insert->bind(1, app.id).bind(2, name).bind_blob(3, api_key_hash).bind(4, now_millis()).run();
+  });
+  return app;
+}
+
+std::optional<App> SqliteStore::find_app_by_key(const Hash& api_key_hash) {
+  return read([&](Database& db) -> std::optional<App> {
+    auto query = db.cached("SELECT id, name FROM apps WHERE api_key_hash = ?1");
+    query->bind_blob(1, api_key_hash);
+    if (!query->step()) return std::nullopt;
+    return App{query->column_text(0), query->column_text(1)};
+  });
+}
+
+std::optional<User> SqliteStore::create_user(const std::string& app_id, const std::string& email,
+                                             const std::string& auth_hash) {
+  User user{new_uuid(), app_id, email, auth_hash};
+  const bool created = write([&](Database& db) {
+    auto insert = db.cached(
+        "INSERT INTO users (id, app_id, email, auth_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT (app_id, email) DO NOTHING");
+    insert->bind(1, user.id).bind(2, app_id).bind(3, email).bind(4, auth_hash).bind(5, now_millis()).run();
+    return db.changes() > 0;
+  });
+  if (!created) return std::nullopt;
+  return user;
+}
+
+std::optional<User> SqliteStore::find_user(const std::string& app_id, const std::string& email) {
+  return read([&](Database& db) -> std::optional<User> {
+    auto query = db.cached("SELECT id, auth_hash FROM users WHERE app_id = ?1 AND email = ?2");
+    query->bind(1, app_id).bind(2, email);
+    if (!query->step()) return std::nullopt;
+    return User{query->column_text(0), app_id, email, query->column_text(1)};
+  });
+}
+
+// ---- refresh tokens and oauth codes ----
+
+namespace {
+
+void insert_refresh(Database& db, const Hash& token_hash, const std::string& user_id, Millis expires_at) {
+  auto insert = db.cached("INSERT INTO refresh_tokens (hash, user_id, expires_at) VALUES (?1, ?2, ?3)");
+  insert->bind_blob(1, token_hash).bind(2, user_id).bind(3, expires_at).run();
+}
+
+}  // namespace
+
+void SqliteStore::add_refresh(const Hash& token_hash, const RefreshGrant& grant) {
+  write([&](Database& db) { insert_refresh(db, token_hash, grant.user_id, grant.expires_at); });
+}
+
+std::optional<RefreshGrant> SqliteStore::rotate_refresh(const Hash& old_hash, const Hash& new_hash,
+                                                        Millis now, Millis new_expires_at) {
+  return write([&](Database& db) -> std::optional<RefreshGrant> {
+    Transaction tx(db);
+    RefreshGrant grant;
+    {
+      auto query = db.cached(
+          "SELECT r.user_id, u.app_id, r.expires_at FROM refresh_tokens r JOIN users u ON u.id = r.user_id "
+          "WHERE r.hash = ?1");
+      query->bind_blob(1, old_hash);
+      if (!query->step()) return std::nullopt;
+      grant = RefreshGrant{query->column_text(0), query->column_text(1), query->column_int64(2)};
+    }
+    db.cached("DELETE FROM refresh_tokens WHERE hash = ?1")->bind_blob(1, old_hash).run();
+    const bool expired = grant.expires_at <= now;
+    if (!expired) {
+      grant.expires_at = new_expires_at;
+      insert_refresh(db, new_hash, grant.user_id, new_expires_at);
+    }
+    tx.commit();
+    if (expired) return std::nullopt;
+    return grant;
+  });
+}
+
+void SqliteStore::delete_refresh(const Hash& token_hash) {
+  write([&](Database& db) {
+    db.cached("DELETE FROM refresh_tokens WHERE hash = ?1")->bind_blob(1, token_hash).run();
+  });
+}
+
+std::int64_t SqliteStore::purge_expired(Millis now) {
+  std::int64_t purged = 0;
+  write([&](Database& db) {
+    db.cached("DELETE FROM refresh_tokens WHERE expires_at <= ?1")->bind(1, now).run();
+    purged += db.changes();
+    db.cached("DELETE FROM oauth_codes WHERE expires_at <= ?1")->bind(1, now).run();
+    purged += db.changes();
+  });
+  return purged;
+}
+
+void SqliteStore::add_oauth_code(const Hash& code_hash, const OAuthCode& code) {
+  write([&](Database& db) {
+    auto insert = db.cached(
+        "INSERT INTO oauth_codes (hash, app_id, user_id, redirect_uri, code_challenge, expires_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    insert->bind_blob(1, code_hash).bind(2, code.app_id).bind(3, code.user_id).bind(4, code.redirect_uri);
+    insert->bind(5, code.code_challenge).bind(6, code.expires_at).run();
+  });
+}
+
+std::optional<OAuthCode> SqliteStore::take_oauth_code(const Hash& code_hash) {
+  return write([&](Database& db) -> std::optional<OAuthCode> {
+    Transaction tx(db);
+    OAuthCode code;
+    {
+      auto take = db.cached(
+          "DELETE FROM oauth_codes WHERE hash = ?1 "
+          "RETURNING app_id, user_id, redirect_uri, code_challenge, expires_at");
+      take->bind_blob(1, code_hash);
+      if (!take->step()) return std::nullopt;
+      code = OAuthCode{take->column_text(0), take->column_text(1), take->column_text(2), take->column_text(3),
+                       take->column_int64(4)};
+      take->run();  // finish the statement before COMMIT
+    }
+    tx.commit();
+    return code;
+  });
+}
+
+// ---- key envelope ----
+
+std::optional<StoredEnvelope> SqliteStore::get_envelope(const std::string& user_id) {
+  return read([&](Database& db) -> std::optional<StoredEnvelope> {
+    auto query = db.cached("SELECT envelope_json, version FROM envelopes WHERE user_id = ?1");
+    query->bind(1, user_id);
+    if (!query->step()) return std::nullopt;
+    return StoredEnvelope{query->column_text(0), query->column_int64(1)};
+  });
+}
+
+std::optional<std::int64_t> SqliteStore::put_envelope(const std::string& user_id,
+                                                      const std::string& envelope_json,
+                                                      std::int64_t expected_version) {
+  if (expected_version < 0) return std::nullopt;
+  // Each branch is one statement whose WHERE / conflict clause is the compare of the CAS.
+  const bool stored = write([&](Database& db) {
+    if (expected_version == 0) {
+      auto insert = db.cached(
+          "INSERT INTO envelopes (user_id, version, envelope_json) VALUES (?1, 1, ?2) "
+          "ON CONFLICT (user_id) DO NOTHING");
+      insert->bind(1, user_id).bind(2, envelope_json).run();
+    } else {
+      auto update = db.cached(
+          "UPDATE envelopes SET envelope_json = ?2, version = version + 1 WHERE user_id = ?1 AND version = "
+          "?3");
+      update->bind(1, user_id).bind(2, envelope_json).bind(3, expected_version).run();
+    }
+    return db.changes() > 0;
+  });
+  if (!stored) return std::nullopt;
+  return expected_version + 1;
+}
+
+// ---- devices ----
+
+DeviceRow SqliteStore::add_device(const std::string& user_id, const std::string& name,
+                                  const std::string& platform, Millis now) {
+  DeviceRow device{new_uuid(), user_id, name, platform, now, false};
+  write([&](Database& db) {
+    auto insert = db.cached(
+        "INSERT INTO devices (id, user_id, name, platform, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    insert->bind(1, device.id).bind(2, user_id).bind(3, name).bind(4, platform).bind(5, now).run();
+  });
+  return device;
+}
+
+std::vector<DeviceRow> SqliteStore::list_devices(const std::string& user_id) {
+  return read([&](Database& db) {
+    auto query = db.cached(
+        "SELECT id, name, platform, created_at, revoked_at FROM devices "
+        "WHERE user_id = ?1 AND revoked_at IS NULL ORDER BY created_at, id");
+    query->bind(1, user_id);
+    std::vector<DeviceRow> devices;
+    while (query->step()) devices.push_back(read_device(*query, user_id));
+    return devices;
+  });
+}
+
+std::optional<DeviceRow> SqliteStore::find_device(const std::string& user_id, const std::string& device_id) {
+  return read([&](Database& db) -> std::optional<DeviceRow> {
+    auto query = db.cached(
+        "SELECT id, name, platform, created_at, revoked_at FROM devices WHERE id = ?1 AND user_id = ?2");
+    query->bind(1, device_id).bind(2, user_id);
+    if (!query->step()) return std::nullopt;
+    return read_device(*query, user_id);
+  });
+}
+
+bool SqliteStore::revoke_device(const std::string& user_id, const std::string& device_id) {
+  return write([&](Database& db) {
+    auto update =
+        db.cached("UPDATE devices SET revoked_at = coalesce(revoked_at, ?3) WHERE id = ?1 AND user_id = ?2");
+    update->bind(1, device_id).bind(2, user_id).bind(3, now_millis()).run();
+    return db.changes() > 0;
+  });
+}
+
+// ---- sync ----
+
+std::int64_t SqliteStore::push(const std::string& user_id, const std::string& device_id,
+                               const std::vector<NewChange>& changes) {
+  return write([&](Database& db) {
+    Transaction tx(db);
+    auto [latest, count] = sync_counters(db, user_id);
+    const std::int64_t before = latest;
+    {
+      // A change_id the user already has (from an earlier push or earlier in this batch) inserts
+      // nothing, so db.changes() says whether the sequence number was used.
+      auto insert = db.cached(
+          "INSERT INTO changes (user_id, seq, change_id, device_id, payload) VALUES (?1, ?2, ?3, ?4, ?5) "
+          "ON CONFLICT (user_id, change_id) DO NOTHING");
+      for (const auto& change : changes) {
+        insert->bind(1, user_id).bind(2, latest + 1).bind(3, change.change_id).bind(4, device_id);
+        insert->bind_blob_ref(5, change.payload).run();
+        if (db.changes() > 0) ++latest;
+        insert->reset();
+      }
+    }
+    if (latest != before) {
+      auto update = db.cached(
+          "INSERT INTO user_sync (user_id, latest_seq, change_count) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (user_id) DO UPDATE SET latest_seq = excluded.latest_seq, "
+          "change_count = excluded.change_count");
+      update->bind(1, user_id).bind(2, latest).bind(3, count + (latest - before)).run();
+    }
+    tx.commit();
+    return latest;
+  });
+}
+
+PullPage SqliteStore::pull(const std::string& user_id, const std::string& device_id, std::int64_t cursor,
+                           int limit) {
+  const auto page_size = static_cast<std::size_t>(std::max(limit, 0));
+  return read([&](Database& db) {
+    Transaction tx(db, Transaction::Kind::deferred);  // rows and latest seq from one snapshot
+    PullPage page;
+    page.changes.reserve(std::min<std::size_t>(page_size, 1024));
+    {
+      auto query = db.cached(
+          "SELECT seq, change_id, device_id, payload FROM changes "
+          "WHERE user_id = ?1 AND seq > ?2 AND device_id <> ?3 ORDER BY seq LIMIT ?4");
+      query->bind(1, user_id)
+          .bind(2, cursor)
+          .bind(3, device_id)
+          .bind(4, static_cast<std::int64_t>(page_size) + 1);
+      while (query->step()) {
+        if (page.changes.size() == page_size) {
+          page.has_more = true;
+          break;
+        }
+        page.changes.push_back(StoredChange{query->column_int64(0), query->column_text(1),
+                                            query->column_text(2), query->column_blob(3)});
+      }
+    }
+    if (page.has_more) {
+      page.cursor = page.changes.empty() ? cursor : page.changes.back().seq;
+    } else {
+      page.cursor = std::max(sync_counters(db, user_id).first, cursor);
+    }
+    tx.commit();
+    return page;
+  });
+}
+
+UserStats SqliteStore::stats(const std::string& user_id) {
+  return read([&](Database& db) {
+    Transaction tx(db, Transaction::Kind::deferred);
+    UserStats stats;
+    std::tie(stats.latest_cursor, stats.changes) = sync_counters(db, user_id);
+    {
+      auto devices = db.cached("SELECT count(*) FROM devices WHERE user_id = ?1 AND revoked_at IS NULL");
+      devices->bind(1, user_id);
+      if (devices->step()) stats.devices = devices->column_int64(0);
+    }
+    {
+      auto blobs = db.cached("SELECT count(*), coalesce(sum(size), 0) FROM blobs WHERE user_id = ?1");
+      blobs->bind(1, user_id);
+      if (blobs->step()) {
+        stats.blobs = blobs->column_int64(0);
+        stats.blob_bytes = blobs->column_int64(1);
+      }
+    }
+    tx.commit();
+    return stats;
+  });
+}
+
+// ---- blobs ----
+
+PutResult SqliteStore::put_blob(const std::string& user_id, const std::string& blob_id,
+                                const std::string& bytes, Millis now) {
+  const auto size = static_cast<std::int64_t>(bytes.size());
+  return write([&](Database& db) {
+    Transaction tx(db);
+    auto result = PutResult::replaced;
+    {
+      auto update = db.cached(
+          "UPDATE blobs SET size = ?3, updated_at = ?4, bytes = ?5 WHERE user_id = ?1 AND blob_id = ?2");
+      update->bind(1, user_id).bind(2, blob_id).bind(3, size).bind(4, now).bind_blob_ref(5, bytes).run();
+      if (db.changes() == 0) result = PutResult::created;
+    }
+    if (result == PutResult::created) {
+      auto insert = db.cached(
+          "INSERT INTO blobs (user_id, blob_id, size, updated_at, bytes) VALUES (?1, ?2, ?3, ?4, ?5)");
+      insert->bind(1, user_id).bind(2, blob_id).bind(3, size).bind(4, now).bind_blob_ref(5, bytes).run();
+    }
+    tx.commit();
+    return result;
+  });
+}
+
+std::optional<std::string> SqliteStore::get_blob(const std::string& user_id, const std::string& blob_id) {
+  return read([&](Database& db) -> std::optional<std::string> {
+    auto query = db.cached("SELECT bytes FROM blobs WHERE user_id = ?1 AND blob_id = ?2");
+    query->bind(1, user_id).bind(2, blob_id);
+    if (!query->step()) return std::nullopt;
+    return query->column_blob(0);
+  });
+}
+
+bool SqliteStore::delete_blob(const std::string& user_id, const std::string& blob_id) {
+  return write([&](Database& db) {
+    db.cached("DELETE FROM blobs WHERE user_id = ?1 AND blob_id = ?2")
+        ->bind(1, user_id)
+        .bind(2, blob_id)
+        .run();
+    return db.changes() > 0;
+  });
+}
+
+// ---- backup ----
+
+void SqliteStore::backup_to(const std::string& path) {
+  read([&](Database& db) { backup_database(db.handle(), path); });
+}
+
+}  // namespace synckit::server

@@ -1,0 +1,150 @@
+// What the server keeps, behind one interface (SQLite today; other backends can implement it).
+// Every method is one atomic step: it commits entirely or changes nothing. Methods are safe to call
+// from several threads at once. Failures of the database itself throw StoreError.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace synckit::server {
+
+// The database failed (IO error, corruption, full disk): the request gets a 500.
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+using Millis = std::int64_t;  // Unix time in milliseconds
+using Hash = std::string;     // raw SHA-256 (32 bytes) of a secret token; never the token itself
+
+struct App {
+  std::string id;    // lowercase UUID
+  std::string name;
+};
+
+struct User {
+  std::string id;
+  std::string app_id;
+  std::string email;      // normalised (ASCII A-Z lowered)
+  std::string auth_hash;  // crypto_pwhash_str of the client's auth key
+};
+
+struct RefreshGrant {
+  std::string user_id;
+  std::string app_id;
+  Millis expires_at = 0;
+};
+
+struct OAuthCode {
+  std::string app_id;
+  std::string user_id;
+  std::string redirect_uri;
+  std::string code_challenge;
+  Millis expires_at = 0;
+};
+
+struct StoredEnvelope {
+  std::string envelope_json;  // opaque to the server
+  std::int64_t version = 0;
+};
+
+struct DeviceRow {
+  std::string id;
+  std::string user_id;
+  std::string name;
+  std::string platform;
+  Millis created_at = 0;
+  bool revoked = false;
+};
+
+struct NewChange {
+  std::string change_id;
+  std::string payload;  // sealed bytes
+};
+
+struct StoredChange {
+  std::int64_t seq = 0;
+  std::string change_id;
+  std::string device_id;
+  std::string payload;
+};
+
+struct PullPage {
+  std::vector<StoredChange> changes;
+  std::int64_t cursor = 0;  // last sequence number examined
+  bool has_more = false;
+};
+
+struct UserStats {
+  std::int64_t devices = 0;  // not revoked
+  std::int64_t latest_cursor = 0;
+  std::int64_t changes = 0;
+  std::int64_t blobs = 0;
+  std::int64_t blob_bytes = 0;
+};
+
+enum class PutResult { created, replaced };
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Apps.
+  virtual App create_app(const std::string& name, const Hash& api_key_hash) = 0;
+  virtual std::optional<App> find_app_by_key(const Hash& api_key_hash) = 0;
+
+  // Users. create_user returns nullopt when the email already exists in the app.
+  virtual std::optional<User> create_user(const std::string& app_id, const std::string& email,
+                                          const std::string& auth_hash) = 0;
+  virtual std::optional<User> find_user(const std::string& app_id, const std::string& email) = 0;
+
+  // Refresh tokens (stored hashed). rotate_refresh deletes `old_hash` and stores `new_hash` in one
+  // step, returning the grant only if `old_hash` existed and had not expired at `now`.
+  virtual void add_refresh(const Hash& token_hash, const RefreshGrant& grant) = 0;
+  virtual std::optional<RefreshGrant> rotate_refresh(const Hash& old_hash, const Hash& new_hash,
+                                                     Millis now, Millis new_expires_at) = 0;
+  virtual void delete_refresh(const Hash& token_hash) = 0;
+
+  // OAuth codes (stored hashed): take_oauth_code returns the code once and deletes it.
+  virtual void add_oauth_code(const Hash& code_hash, const OAuthCode& code) = 0;
+  virtual std::optional<OAuthCode> take_oauth_code(const Hash& code_hash) = 0;
+
+  // Key envelope with compare-and-swap: put succeeds (returning the new version) only when the
+  // stored version equals expected_version (0 = none yet); otherwise nullopt.
+  virtual std::optional<StoredEnvelope> get_envelope(const std::string& user_id) = 0;
+  virtual std::optional<std::int64_t> put_envelope(const std::string& user_id, const std::string& envelope_json,
+                                                   std::int64_t expected_version) = 0;
+
+  // Devices.
+  virtual DeviceRow add_device(const std::string& user_id, const std::string& name,
+                               const std::string& platform, Millis now) = 0;
+  virtual std::vector<DeviceRow> list_devices(const std::string& user_id) = 0;
+  virtual std::optional<DeviceRow> find_device(const std::string& user_id, const std::string& device_id) = 0;
+  // Marks the device revoked; false if the user has no such device.
+  virtual bool revoke_device(const std::string& user_id, const std::string& device_id) = 0;
+
+  // Sync. push stores the changes whose change_id the user does not have yet, each with the
+  // user's next sequence number, all or nothing; returns the user's latest sequence number.
+  virtual std::int64_t push(const std::string& user_id, const std::string& device_id,
+                            const std::vector<NewChange>& changes) = 0;
+  // Changes with seq > cursor pushed by devices other than device_id, at most limit.
+  virtual PullPage pull(const std::string& user_id, const std::string& device_id, std::int64_t cursor,
+                        int limit) = 0;
+  virtual UserStats stats(const std::string& user_id) = 0;
+
+  // Blobs (sealed bytes, opaque).
+  virtual PutResult put_blob(const std::string& user_id, const std::string& blob_id, const std::string& bytes,
+                             Millis now) = 0;
+  virtual std::optional<std::string> get_blob(const std::string& user_id, const std::string& blob_id) = 0;
+  virtual bool delete_blob(const std::string& user_id, const std::string& blob_id) = 0;
+
+  // Deletes refresh tokens and OAuth codes that expired before `now`; returns how many.
+  virtual std::int64_t purge_expired(Millis now) = 0;
+
+  // Writes a consistent copy of the whole database to `path` (online backup).
+  virtual void backup_to(const std::string& path) = 0;
+};
+
+}  // namespace synckit::server

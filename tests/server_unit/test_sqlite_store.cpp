@@ -1,0 +1,641 @@
+// SqliteStore on temporary database files: schema, auth records, envelope CAS, devices, sync
+// semantics (push idempotency, pull cursors), isolation between users, blobs, backup, threads.
+#include <sodium.h>
+
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/sqlite_database.hpp"
+#include "storage/sqlite_migrations.hpp"
+#include "storage/sqlite_store.hpp"
+
+namespace fs = std::filesystem;
+using namespace synckit::server;
+
+namespace {
+
+// A fresh directory under the system temp dir, removed with everything in it at scope exit.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::random_device random;
+    path = fs::temp_directory_path() /
+           ("synckit-store-test-" + std::to_string(random()) + std::to_string(random()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+// The raw SHA-256 of a label, standing in for the hash of a secret token.
+Hash hash_of(const std::string& label) {
+  std::string digest(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(digest.data()),
+                     reinterpret_cast<const unsigned char*>(label.data()), label.size());
+  return digest;
+}
+
+std::vector<NewChange> make_changes(const std::vector<std::string>& ids) {
+  std::vector<NewChange> changes;
+  for (const auto& id : ids) changes.push_back({id, "payload-of-" + id + std::string("\0\x01\xff", 3)});
+  return changes;
+}
+
+std::vector<std::int64_t> seqs_of(const PullPage& page) {
+  std::vector<std::int64_t> seqs;
+  for (const auto& change : page.changes) seqs.push_back(change.seq);
+  return seqs;
+}
+
+std::vector<std::string> ids_of(const PullPage& page) {
+  std::vector<std::string> ids;
+  for (const auto& change : page.changes) ids.push_back(change.change_id);
+  return ids;
+}
+
+using Seqs = std::vector<std::int64_t>;
+
+// A store with one app and one user ready to use.
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<SqliteStore> store = SqliteStore::open(dir.file("server.db"));
+  App app = store->create_app("demo", hash_of("api-key"));
+  User user = *store->create_user(app.id, "alice@example.com", "$argon2id$stub");
+};
+
+const std::regex kUuidV4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+
+}  // namespace
+
+TEST_CASE("schema: opening twice is idempotent and keeps the data", "[schema]") {
+  TempDir dir;
+  const auto path = dir.file("server.db");
+  std::string app_id;
+  {
+    auto store = SqliteStore::open(path);
+    app_id = store->create_app("demo", hash_of("k")).id;
+  }
+  REQUIRE(fs::exists(path));
+  auto store = SqliteStore::open(path);
+  auto again = SqliteStore::open(path);  // a second store on the same file is fine too
+  const auto app = store->find_app_by_key(hash_of("k"));
+  REQUIRE(app);
+  CHECK(app->id == app_id);
+  CHECK(again->find_app_by_key(hash_of("k"))->name == "demo");
+  Database db(path);
+  CHECK(schema_version(db) == current_schema_version());
+}
+
+TEST_CASE("schema: a database from a newer server is refused", "[schema]") {
+  TempDir dir;
+  const auto path = dir.file("server.db");
+  SqliteStore::open(path).reset();
+  const int newer = current_schema_version() + 1;
+  {
+    Database db(path);
+    db.exec("PRAGMA user_version = " + std::to_string(newer));
+  }
+  const std::string expected = "database schema v" + std::to_string(newer) + " is newer than this server (v" +
+                               std::to_string(current_schema_version()) + ")";
+  REQUIRE_THROWS_MATCHES(SqliteStore::open(path), StoreError, Catch::Message(expected));
+}
+
+TEST_CASE("schema: a file that is not a database is a StoreError", "[schema]") {
+  TempDir dir;
+  const auto path = dir.file("garbage.db");
+  std::ofstream(path) << std::string(4096, 'x');
+  CHECK_THROWS_AS(SqliteStore::open(path), StoreError);
+  CHECK_THROWS_AS(SqliteStore::open(dir.file("missing-dir/server.db")), StoreError);
+}
+
+TEST_CASE("database: transactions roll back on exceptions, cached statements are reused", "[database]") {
+  TempDir dir;
+  Database db(dir.file("raw.db"));
+  db.exec("CREATE TABLE t (v INTEGER NOT NULL)");
+  try {
+    Transaction tx(db);
+    db.cached("INSERT INTO t (v) VALUES (?1)")->bind(1, std::int64_t{1}).run();
+    throw std::runtime_error("boom");
+  } catch (const std::runtime_error&) {
+  }
+  CHECK_FALSE(db.in_transaction());
+  {
+    auto count = db.cached("SELECT count(*) FROM t");
+    REQUIRE(count->step());
+    CHECK(count->column_int64(0) == 0);
+    // The same SQL cannot be leased twice at once on one connection.
+    CHECK_THROWS_AS(db.cached("SELECT count(*) FROM t"), StoreError);
+  }
+  {
+    Transaction tx(db);
+    db.cached("INSERT INTO t (v) VALUES (?1)")->bind(1, std::int64_t{7}).run();
+    tx.commit();
+  }
+  auto count = db.cached("SELECT count(*) FROM t");
+  REQUIRE(count->step());
+  CHECK(count->column_int64(0) == 1);
+  CHECK_THROWS_WITH(db.exec("INSERT INTO t (v) VALUES (NULL)"),
+                    Catch::Contains("NOT NULL constraint failed"));
+  CHECK_THROWS_AS(db.cached("SELECT nonsense FROM"), StoreError);
+}
+
+TEST_CASE("apps: created with a UUID and found by key hash", "[apps]") {
+  TempDir dir;
+  auto store = SqliteStore::open(dir.file("server.db"));
+  const auto app = store->create_app("Notes", hash_of("key-1"));
+  CHECK(std::regex_match(app.id, kUuidV4));
+  CHECK(app.name == "Notes");
+  const auto found = store->find_app_by_key(hash_of("key-1"));
+  REQUIRE(found);
+  CHECK(found->id == app.id);
+  CHECK(found->name == "Notes");
+  CHECK_FALSE(store->find_app_by_key(hash_of("key-2")));
+  CHECK(store->create_app("Other", hash_of("key-2")).id != app.id);
+}
+
+TEST_CASE("errors: StoreError carries SQLite's message, never the bound values", "[errors]") {
+  TempDir dir;
+  auto store = SqliteStore::open(dir.file("server.db"));
+  store->create_app("Notes", hash_of("key-1"));
+  try {
+    store->create_app("Secret-Name-123", hash_of("key-1"));
+    FAIL("duplicate api key hash accepted");
+  } catch (const StoreError& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::Contains("UNIQUE constraint failed"));
+    CHECK(what.find("Secret-Name-123") == std::string::npos);
+    CHECK(what.find(hash_of("key-1")) == std::string::npos);
+  }
+  try {
+    store->add_refresh(hash_of("token"), {"no-such-user-42", "app", 1000});
+    FAIL("refresh token for a missing user accepted");
+  } catch (const StoreError& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::Contains("FOREIGN KEY constraint failed"));
+    CHECK(what.find("no-such-user-42") == std::string::npos);
+  }
+}
+
+TEST_CASE("users: unique email per app, same email in two apps", "[users]") {
+  Fixture f;
+  CHECK(std::regex_match(f.user.id, kUuidV4));
+  CHECK(f.user.app_id == f.app.id);
+  CHECK(f.user.email == "alice@example.com");
+  CHECK_FALSE(f.store->create_user(f.app.id, "alice@example.com", "$argon2id$other"));
+
+  const auto other_app = f.store->create_app("other", hash_of("other-key"));
+  const auto twin = f.store->create_user(other_app.id, "alice@example.com", "$argon2id$twin");
+  REQUIRE(twin);
+  CHECK(twin->id != f.user.id);
+
+  const auto found = f.store->find_user(f.app.id, "alice@example.com");
+  REQUIRE(found);
+  CHECK(found->id == f.user.id);
+  CHECK(found->auth_hash == "$argon2id$stub");
+  CHECK(found->app_id == f.app.id);
+  CHECK(f.store->find_user(other_app.id, "alice@example.com")->auth_hash == "$argon2id$twin");
+  CHECK_FALSE(f.store->find_user(f.app.id, "bob@example.com"));
+}
+
+TEST_CASE("refresh tokens: rotation is single use and honours expiry", "[auth]") {
+  Fixture f;
+  f.store->add_refresh(hash_of("r1"), {f.user.id, f.app.id, 10'000});
+
+  const auto grant = f.store->rotate_refresh(hash_of("r1"), hash_of("r2"), 5'000, 20'000);
+  REQUIRE(grant);
+  CHECK(grant->user_id == f.user.id);
+  CHECK(grant->app_id == f.app.id);
+  CHECK(grant->expires_at == 20'000);
+  CHECK_FALSE(f.store->rotate_refresh(hash_of("r1"), hash_of("r3"), 5'000, 20'000));  // used up
+  CHECK(f.store->rotate_refresh(hash_of("r2"), hash_of("r3"), 6'000, 30'000));
+
+  SECTION("an expired token is refused and deleted") {
+    CHECK_FALSE(f.store->rotate_refresh(hash_of("r3"), hash_of("r4"), 30'000, 40'000));  // expires_at == now
+    CHECK_FALSE(
+        f.store->rotate_refresh(hash_of("r3"), hash_of("r4"), 1'000, 40'000));  // gone, not just expired
+    CHECK_FALSE(f.store->rotate_refresh(hash_of("r4"), hash_of("r5"), 1'000, 40'000));
+  }
+  SECTION("a deleted token is refused") {
+    f.store->delete_refresh(hash_of("r3"));
+    f.store->delete_refresh(hash_of("never-existed"));
+    CHECK_FALSE(f.store->rotate_refresh(hash_of("r3"), hash_of("r4"), 6'000, 40'000));
+  }
+  SECTION("unknown token") { CHECK_FALSE(f.store->rotate_refresh(hash_of("nope"), hash_of("r9"), 0, 1)); }
+}
+
+TEST_CASE("refresh tokens: concurrent rotations of one token, exactly one wins", "[auth][threads]") {
+  Fixture f;
+  f.store->add_refresh(hash_of("shared"), {f.user.id, f.app.id, 1'000'000});
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      if (f.store->rotate_refresh(hash_of("shared"), hash_of("new-" + std::to_string(i)), 1, 2'000'000))
+        ++wins;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(wins == 1);
+}
+
+TEST_CASE("oauth codes: taken once", "[auth]") {
+  Fixture f;
+  const OAuthCode code{f.app.id, f.user.id, "https://app.example/cb", "challenge-xyz", 60'000};
+  f.store->add_oauth_code(hash_of("code"), code);
+  const auto taken = f.store->take_oauth_code(hash_of("code"));
+  REQUIRE(taken);
+  CHECK(taken->app_id == code.app_id);
+  CHECK(taken->user_id == code.user_id);
+  CHECK(taken->redirect_uri == code.redirect_uri);
+  CHECK(taken->code_challenge == code.code_challenge);
+  CHECK(taken->expires_at == 60'000);
+  CHECK_FALSE(f.store->take_oauth_code(hash_of("code")));
+  CHECK_FALSE(f.store->take_oauth_code(hash_of("other")));
+}
+
+TEST_CASE("purge: expired refresh tokens and codes go, live ones stay", "[auth]") {
+  Fixture f;
+  f.store->add_refresh(hash_of("old"), {f.user.id, f.app.id, 1'000});
+  f.store->add_refresh(hash_of("live"), {f.user.id, f.app.id, 9'000});
+  f.store->add_oauth_code(hash_of("old-code"), {f.app.id, f.user.id, "https://a/cb", "c", 1'000});
+  f.store->add_oauth_code(hash_of("live-code"), {f.app.id, f.user.id, "https://a/cb", "c", 9'000});
+  CHECK(f.store->purge_expired(5'000) == 2);
+  CHECK(f.store->purge_expired(5'000) == 0);
+  CHECK_FALSE(f.store->take_oauth_code(hash_of("old-code")));
+  CHECK(f.store->take_oauth_code(hash_of("live-code")));
+  CHECK_FALSE(f.store->rotate_refresh(hash_of("old"), hash_of("n1"), 0, 20'000));
+  CHECK(f.store->rotate_refresh(hash_of("live"), hash_of("n2"), 0, 20'000));
+}
+
+TEST_CASE("envelope: compare-and-swap on the version", "[envelope]") {
+  Fixture f;
+  CHECK_FALSE(f.store->get_envelope(f.user.id));
+  CHECK_FALSE(f.store->put_envelope(f.user.id, R"({"v":0})", 1));  // nothing stored yet
+  CHECK(f.store->put_envelope(f.user.id, R"({"v":1})", 0) == 1);
+  CHECK_FALSE(f.store->put_envelope(f.user.id, R"({"v":"x"})", 0));  // one exists now
+  CHECK(f.store->put_envelope(f.user.id, R"({"v":2})", 1) == 2);
+  CHECK_FALSE(f.store->put_envelope(f.user.id, R"({"v":"stale"})", 1));
+  CHECK_FALSE(f.store->put_envelope(f.user.id, R"({"v":"future"})", 3));
+  CHECK_FALSE(f.store->put_envelope(f.user.id, R"({"v":"negative"})", -1));
+  const auto stored = f.store->get_envelope(f.user.id);
+  REQUIRE(stored);
+  CHECK(stored->envelope_json == R"({"v":2})");
+  CHECK(stored->version == 2);
+}
+
+TEST_CASE("devices: listed oldest first, revoked ones hidden from the list but found", "[devices]") {
+  Fixture f;
+  const auto phone = f.store->add_device(f.user.id, "phone", "ios", 2'000);
+  const auto laptop = f.store->add_device(f.user.id, "laptop", "macos", 1'000);
+  const auto tablet = f.store->add_device(f.user.id, "tablet", "android", 2'000);
+  CHECK(std::regex_match(phone.id, kUuidV4));
+  CHECK(phone.user_id == f.user.id);
+  CHECK(phone.created_at == 2'000);
+  CHECK_FALSE(phone.revoked);
+
+  auto listed = f.store->list_devices(f.user.id);
+  REQUIRE(listed.size() == 3);
+  CHECK(listed[0].id == laptop.id);
+  const auto [first, second] = std::minmax(phone.id, tablet.id);
+  CHECK(listed[1].id == first);
+  CHECK(listed[2].id == second);
+  CHECK(listed[0].name == "laptop");
+  CHECK(listed[0].platform == "macos");
+
+  CHECK(f.store->revoke_device(f.user.id, phone.id));
+  CHECK(f.store->revoke_device(f.user.id, phone.id));  // again: still a device of the user
+  CHECK_FALSE(f.store->revoke_device(f.user.id, "00000000-0000-4000-8000-000000000000"));
+  listed = f.store->list_devices(f.user.id);
+  REQUIRE(listed.size() == 2);
+  CHECK(std::none_of(listed.begin(), listed.end(), [&](const DeviceRow& d) { return d.id == phone.id; }));
+
+  const auto found = f.store->find_device(f.user.id, phone.id);
+  REQUIRE(found);
+  CHECK(found->revoked);
+  CHECK(found->name == "phone");
+  CHECK_FALSE(f.store->find_device(f.user.id, tablet.id)->revoked);
+  CHECK_FALSE(f.store->find_device(f.user.id, "unknown"));
+}
+
+TEST_CASE("push: a change_id is stored once and sequence numbers have no gaps", "[sync]") {
+  Fixture f;
+  CHECK(f.store->push(f.user.id, "dev-a", make_changes({"a", "b", "c"})) == 3);
+  CHECK(f.store->push(f.user.id, "dev-a", make_changes({"c", "d", "d", "e"})) == 5);  // retry + dup in batch
+  CHECK(f.store->push(f.user.id, "dev-b", make_changes({"a", "e"})) == 5);  // other device, same ids
+  CHECK(f.store->push(f.user.id, "dev-a", {}) == 5);
+  CHECK(f.store->push(f.user.id, "dev-a", make_changes({"f"})) == 6);
+
+  const auto page = f.store->pull(f.user.id, "reader", 0, 100);
+  CHECK(seqs_of(page) == Seqs{1, 2, 3, 4, 5, 6});
+  CHECK(ids_of(page) == std::vector<std::string>{"a", "b", "c", "d", "e", "f"});
+  for (const auto& change : page.changes) {
+    CHECK(change.device_id == "dev-a");
+    CHECK(change.payload == "payload-of-" + change.change_id + std::string("\0\x01\xff", 3));
+  }
+  const auto stats = f.store->stats(f.user.id);
+  CHECK(stats.changes == 6);
+  CHECK(stats.latest_cursor == 6);
+}
+
+TEST_CASE("pull: other devices' changes in order, cursor and has_more", "[sync]") {
+  Fixture f;
+  const std::string a = "dev-a", b = "dev-b";
+  f.store->push(f.user.id, a, make_changes({"a1", "a2", "a3"}));  // seq 1..3
+  f.store->push(f.user.id, b, make_changes({"b1", "b2"}));        // seq 4..5
+  f.store->push(f.user.id, a, make_changes({"a4", "a5"}));        // seq 6..7
+
+  SECTION("everything fits") {
+    const auto page = f.store->pull(f.user.id, b, 0, 10);
+    CHECK(seqs_of(page) == Seqs{1, 2, 3, 6, 7});
+    CHECK_FALSE(page.has_more);
+    CHECK(page.cursor == 7);
+    CHECK(page.changes[3].change_id == "a4");
+    CHECK(page.changes[3].device_id == a);
+  }
+  SECTION("the last rows are the caller's own: cursor still moves to the latest seq") {
+    const auto page = f.store->pull(f.user.id, a, 0, 10);
+    CHECK(seqs_of(page) == Seqs{4, 5});
+    CHECK_FALSE(page.has_more);
+    CHECK(page.cursor == 7);
+  }
+  SECTION("paging: cursor is the last returned seq while has_more") {
+    auto page = f.store->pull(f.user.id, b, 0, 3);
+    CHECK(seqs_of(page) == Seqs{1, 2, 3});
+    CHECK(page.has_more);
+    CHECK(page.cursor == 3);
+    page = f.store->pull(f.user.id, b, page.cursor, 3);
+    CHECK(seqs_of(page) == Seqs{6, 7});
+    CHECK_FALSE(page.has_more);
+    CHECK(page.cursor == 7);
+  }
+  SECTION("limit exactly the number left is not has_more") {
+    const auto page = f.store->pull(f.user.id, b, 3, 2);
+    CHECK(seqs_of(page) == Seqs{6, 7});
+    CHECK_FALSE(page.has_more);
+    CHECK(page.cursor == 7);
+  }
+  SECTION("limit 1 with the caller's own rows in between") {
+    auto page = f.store->pull(f.user.id, a, 0, 1);
+    CHECK(seqs_of(page) == Seqs{4});
+    CHECK(page.has_more);
+    CHECK(page.cursor == 4);
+    page = f.store->pull(f.user.id, a, 4, 1);
+    CHECK(seqs_of(page) == Seqs{5});
+    CHECK_FALSE(page.has_more);
+    CHECK(page.cursor == 7);
+  }
+  SECTION("at or beyond the latest seq") {
+    auto page = f.store->pull(f.user.id, b, 7, 10);
+    CHECK(page.changes.empty());
+    CHECK_FALSE(page.has_more);
+    CHECK(page.cursor == 7);
+    page = f.store->pull(f.user.id, b, 100, 10);
+    CHECK(page.changes.empty());
+    CHECK_FALSE(page.has_more);
+    CHECK(page.cursor == 100);  // never below the requested cursor
+  }
+  SECTION("only the caller's own changes remain") {
+    const auto page = f.store->pull(f.user.id, a, 5, 10);
+    CHECK(page.changes.empty());
+    CHECK_FALSE(page.has_more);
+    CHECK(page.cursor == 7);
+  }
+  SECTION("limit 0 only says whether more exist") {
+    auto page = f.store->pull(f.user.id, b, 0, 0);
+    CHECK(page.changes.empty());
+    CHECK(page.has_more);
+    CHECK(page.cursor == 0);
+    page = f.store->pull(f.user.id, b, 7, 0);
+    CHECK_FALSE(page.has_more);
+    CHECK(page.cursor == 7);
+  }
+  SECTION("a user without changes") {
+    const auto page = f.store->pull("someone-else", b, 0, 10);
+    CHECK(page.changes.empty());
+    CHECK_FALSE(page.has_more);
+    CHECK(page.cursor == 0);
+  }
+}
+
+TEST_CASE("pull: paging with any limit delivers every other-device change exactly once", "[sync]") {
+  Fixture f;
+  std::mt19937 random(42);
+  std::vector<std::string> expected;
+  int next = 0;
+  for (int batch = 0; batch < 40; ++batch) {
+    const bool mine = random() % 3 == 0;
+    std::vector<std::string> ids;
+    const auto count = 1 + random() % 7;
+    for (unsigned i = 0; i < count; ++i) ids.push_back("c" + std::to_string(next++));
+    f.store->push(f.user.id, mine ? "me" : "other-" + std::to_string(batch % 3), make_changes(ids));
+    if (!mine) expected.insert(expected.end(), ids.begin(), ids.end());
+  }
+  for (int limit : {1, 2, 3, 5, 8, 1000}) {
+    std::vector<std::string> got;
+    std::int64_t cursor = 0;
+    for (int guard = 0; guard < 1000; ++guard) {
+      const auto page = f.store->pull(f.user.id, "me", cursor, limit);
+      REQUIRE(page.changes.size() <= static_cast<std::size_t>(limit));
+      REQUIRE(page.cursor >= cursor);
+      for (const auto& change : page.changes) got.push_back(change.change_id);
+      cursor = page.cursor;
+      if (!page.has_more) break;
+    }
+    CHECK(got == expected);
+    CHECK(cursor == next);
+  }
+}
+
+TEST_CASE("isolation: a user never sees another user's data", "[isolation]") {
+  Fixture f;
+  const auto bob = *f.store->create_user(f.app.id, "bob@example.com", "$argon2id$bob");
+  const auto device = f.store->add_device(f.user.id, "phone", "ios", 1);
+  f.store->push(f.user.id, device.id, make_changes({"x", "y"}));
+  f.store->put_blob(f.user.id, "photo", "alice-bytes", 1);
+  f.store->put_envelope(f.user.id, "{}", 0);
+
+  const auto page = f.store->pull(bob.id, "bobs-device", 0, 100);
+  CHECK(page.changes.empty());
+  CHECK(page.cursor == 0);
+  CHECK_FALSE(f.store->get_blob(bob.id, "photo"));
+  CHECK_FALSE(f.store->delete_blob(bob.id, "photo"));
+  CHECK_FALSE(f.store->get_envelope(bob.id));
+  CHECK(f.store->list_devices(bob.id).empty());
+  CHECK_FALSE(f.store->find_device(bob.id, device.id));
+  CHECK_FALSE(f.store->revoke_device(bob.id, device.id));
+  const auto stats = f.store->stats(bob.id);
+  CHECK(stats.changes == 0);
+  CHECK(stats.latest_cursor == 0);
+  CHECK(stats.devices == 0);
+  CHECK(stats.blobs == 0);
+
+  // The same change_id and blob_id are independent per user.
+  CHECK(f.store->push(bob.id, "bobs-device", make_changes({"x"})) == 1);
+  f.store->put_blob(bob.id, "photo", "bob-bytes", 2);
+  CHECK(*f.store->get_blob(f.user.id, "photo") == "alice-bytes");
+  CHECK(*f.store->get_blob(bob.id, "photo") == "bob-bytes");
+  CHECK(f.store->pull(f.user.id, "reader", 0, 100).changes.size() == 2);
+  CHECK_FALSE(f.store->find_device(f.user.id, device.id)->revoked);
+}
+
+TEST_CASE("blobs: created, replaced, read, deleted", "[blobs]") {
+  Fixture f;
+  const std::string bytes("\0sealed\xff bytes", 14);
+  CHECK(f.store->put_blob(f.user.id, "b1", bytes, 1) == PutResult::created);
+  CHECK(*f.store->get_blob(f.user.id, "b1") == bytes);
+  CHECK(f.store->put_blob(f.user.id, "b1", "v2", 2) == PutResult::replaced);
+  CHECK(*f.store->get_blob(f.user.id, "b1") == "v2");
+  CHECK(f.store->put_blob(f.user.id, "empty", "", 3) == PutResult::created);
+  const auto empty = f.store->get_blob(f.user.id, "empty");
+  REQUIRE(empty);
+  CHECK(empty->empty());
+  const std::string big(3 * 1024 * 1024 + 17, 'z');
+  CHECK(f.store->put_blob(f.user.id, "big", big, 4) == PutResult::created);
+  CHECK(*f.store->get_blob(f.user.id, "big") == big);
+
+  auto stats = f.store->stats(f.user.id);
+  CHECK(stats.blobs == 3);
+  CHECK(stats.blob_bytes == static_cast<std::int64_t>(2 + big.size()));
+
+  CHECK(f.store->delete_blob(f.user.id, "b1"));
+  CHECK_FALSE(f.store->delete_blob(f.user.id, "b1"));
+  CHECK_FALSE(f.store->get_blob(f.user.id, "b1"));
+  CHECK_FALSE(f.store->get_blob(f.user.id, "never"));
+  stats = f.store->stats(f.user.id);
+  CHECK(stats.blobs == 2);
+  CHECK(stats.blob_bytes == static_cast<std::int64_t>(big.size()));
+}
+
+TEST_CASE("stats: devices, cursor, changes and blobs of the user", "[stats]") {
+  Fixture f;
+  auto stats = f.store->stats(f.user.id);
+  CHECK(stats.devices == 0);
+  CHECK(stats.latest_cursor == 0);
+  CHECK(stats.changes == 0);
+  CHECK(stats.blobs == 0);
+  CHECK(stats.blob_bytes == 0);
+
+  const auto d1 = f.store->add_device(f.user.id, "one", "linux", 1);
+  f.store->add_device(f.user.id, "two", "linux", 2);
+  f.store->revoke_device(f.user.id, d1.id);
+  f.store->push(f.user.id, d1.id, make_changes({"a", "b", "c"}));
+  f.store->push(f.user.id, d1.id, make_changes({"c", "d"}));
+  f.store->put_blob(f.user.id, "x", "12345", 1);
+  f.store->put_blob(f.user.id, "y", "123", 1);
+  stats = f.store->stats(f.user.id);
+  CHECK(stats.devices == 1);
+  CHECK(stats.latest_cursor == 4);
+  CHECK(stats.changes == 4);
+  CHECK(stats.blobs == 2);
+  CHECK(stats.blob_bytes == 8);
+}
+
+TEST_CASE("backup: the copy opens and holds the same data", "[backup]") {
+  Fixture f;
+  const auto device = f.store->add_device(f.user.id, "phone", "ios", 5);
+  f.store->push(f.user.id, device.id, make_changes({"a", "b"}));
+  f.store->put_blob(f.user.id, "blob", std::string("\0\1\2", 3), 1);
+  f.store->put_envelope(f.user.id, R"({"k":1})", 0);
+  f.store->add_refresh(hash_of("r"), {f.user.id, f.app.id, 100});
+
+  const auto copy_path = f.dir.file("backup.db");
+  f.store->backup_to(copy_path);
+  f.store->push(f.user.id, device.id, make_changes({"after-backup"}));  // not in the copy
+  REQUIRE(fs::exists(copy_path));
+  CHECK_FALSE(fs::exists(copy_path + "-wal"));
+
+  auto copy = SqliteStore::open(copy_path);
+  CHECK(copy->find_app_by_key(hash_of("api-key"))->id == f.app.id);
+  CHECK(copy->find_user(f.app.id, "alice@example.com")->id == f.user.id);
+  const auto page = copy->pull(f.user.id, "reader", 0, 10);
+  CHECK(ids_of(page) == std::vector<std::string>{"a", "b"});
+  CHECK(page.cursor == 2);
+  CHECK(*copy->get_blob(f.user.id, "blob") == std::string("\0\1\2", 3));
+  CHECK(copy->get_envelope(f.user.id)->version == 1);
+  CHECK(copy->find_device(f.user.id, device.id)->name == "phone");
+  CHECK(copy->rotate_refresh(hash_of("r"), hash_of("r2"), 1, 200));
+
+  SECTION("an existing non-empty file is not overwritten") {
+    CHECK_THROWS_AS(f.store->backup_to(copy_path), StoreError);
+    CHECK(copy->pull(f.user.id, "reader", 0, 10).changes.size() == 2);
+  }
+}
+
+TEST_CASE("threads: concurrent pushes get sequence numbers 1..N without gaps", "[threads][sync]") {
+  Fixture f;
+  constexpr int kThreads = 4, kBatches = 25, kPerBatch = 8;
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::int64_t last = 0;
+      for (int batch = 0; batch < kBatches; ++batch) {
+        std::vector<std::string> ids;
+        for (int i = 0; i < kPerBatch; ++i)
+          ids.push_back(std::to_string(t) + "-" + std::to_string(batch * kPerBatch + i));
+        const auto cursor = f.store->push(f.user.id, "device-" + std::to_string(t), make_changes(ids));
+        if (cursor < last + kPerBatch) failed = true;
+        last = cursor;
+      }
+    });
+  }
+  // A reader pulling all along must only ever see a prefix-consistent, ordered view.
+  threads.emplace_back([&] {
+    for (int i = 0; i < 50; ++i) {
+      const auto page = f.store->pull(f.user.id, "reader", 0, 1000);
+      for (std::size_t k = 0; k < page.changes.size(); ++k) {
+        if (page.changes[k].seq != static_cast<std::int64_t>(k) + 1) failed = true;
+      }
+      if (page.cursor != static_cast<std::int64_t>(page.changes.size())) failed = true;
+    }
+  });
+  for (auto& thread : threads) thread.join();
+  CHECK_FALSE(failed);
+
+  constexpr int kTotal = kThreads * kBatches * kPerBatch;
+  const auto page = f.store->pull(f.user.id, "reader", 0, 1000);
+  REQUIRE(page.changes.size() == kTotal);
+  std::set<std::string> ids;
+  for (std::size_t k = 0; k < page.changes.size(); ++k) {
+    CHECK(page.changes[k].seq == static_cast<std::int64_t>(k) + 1);
+    ids.insert(page.changes[k].change_id);
+  }
+  CHECK(ids.size() == kTotal);
+  CHECK(f.store->stats(f.user.id).changes == kTotal);
+}
+
+TEST_CASE("threads: the same changes pushed concurrently are stored once", "[threads][sync]") {
+  Fixture f;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 50; ++i) ids.push_back("same-" + std::to_string(i));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] { f.store->push(f.user.id, "device", make_changes(ids)); });
+  }
+  for (auto& thread : threads) thread.join();
+  const auto page = f.store->pull(f.user.id, "reader", 0, 1000);
+  CHECK(ids_of(page) == ids);
+  CHECK(page.cursor == 50);
+}
+
+TEST_CASE("memory: a private in-memory database works (reads share the one connection)", "[memory]") {
+  auto store = SqliteStore::open(":memory:");
+  const auto app = store->create_app("mem", hash_of("k"));
+  const auto user = *store->create_user(app.id, "m@example.com", "h");
+  store->push(user.id, "d1", make_changes({"a", "b"}));
+  const auto page = store->pull(user.id, "d2", 0, 10);
+  CHECK(seqs_of(page) == Seqs{1, 2});
+  CHECK(store->find_app_by_key(hash_of("k"))->id == app.id);
+}
