@@ -25,7 +25,7 @@ std::string format_timestamp(SystemTime time) {
   const auto day = floor<days>(time);
   const year_month_day ymd{day};
   const hh_mm_ss<milliseconds> clock{time - day};
-  std::array<char, 32> buffer{};
+  std::array<char, 64> buffer{};  // ample: the compiler cannot see the fields are in range
   std::snprintf(buffer.data(), buffer.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
                 unsigned(ymd.month()), unsigned(ymd.day()), int(clock.hours().count()),
                 int(clock.minutes().count()), int(clock.seconds().count()),

@@ -44,6 +44,7 @@ void check_flags(const std::vector<std::string>& args, const std::vector<std::st
 }
 
 int run_serve(const std::vector<std::string>& args) {
+  block_shutdown_signals();
   const ServerConfig config = parse_serve_flags(args);
   auto store = SqliteStore::open(config.db_path);
   serve(config, *store, [&](int port) {

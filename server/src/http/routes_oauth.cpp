@@ -77,10 +77,9 @@ void exchange_code(ServerContext& ctx, const httplib::Request& req, httplib::Res
     return it == fields.end() ? std::string() : it->second;
   };
   if (value("grant_type") != "authorization_code") throw HttpError(400, "grant_type must be authorization_code");
-  const App app = app_for_client_id(ctx, value("client_id"));
-  const std::string header_key = req.get_header_value("X-SyncKit-Api-Key");
-  if (!header_key.empty() && require_app(ctx, req).id != app.id) {
-    throw HttpError(400, "invalid_grant", "client_id and X-SyncKit-Api-Key name different apps");
+  const App app = require_app(ctx, req);
+  if (value("client_id") != req.get_header_value("X-SyncKit-Api-Key")) {
+    throw HttpError(400, "invalid_grant", "client_id is not this request's API key");
   }
   const std::string verifier = value("code_verifier");
   const auto code = value("code").empty() ? std::nullopt : ctx.store.take_oauth_code(token_hash(value("code")));

@@ -25,10 +25,10 @@ std::int64_t query_integer(const httplib::Request& req, const char* name, std::i
   return value;
 }
 
-// The caller's device, which must exist for this user (404) and not be revoked (403).
+// The caller's device: a UUID (400) that this user has (404) and has not revoked (403).
 void require_active_device(ServerContext& ctx, const Session& session, const std::string& device_id) {
-  const auto device = wire::is_lowercase_uuid(device_id) ? ctx.store.find_device(session.user_id, device_id)
-                                                         : std::nullopt;
+  if (!wire::is_lowercase_uuid(device_id)) throw HttpError(400, "'device_id' must be a lowercase UUID");
+  const auto device = ctx.store.find_device(session.user_id, device_id);
   if (!device) throw HttpError(404, "no such device");
   if (device->revoked) throw HttpError(403, "this device has been revoked");
 }

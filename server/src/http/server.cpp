@@ -70,11 +70,15 @@ httplib::Server::HandlerResponse fill_error_body(const httplib::Request&, httpli
   return httplib::Server::HandlerResponse::Handled;
 }
 
-// Blocks SIGINT and SIGTERM in every thread and stops the server when one arrives.
+// Waits for SIGINT/SIGTERM (blocked in every thread, see serve()) and stops the server. A signal
+// that arrives before the server runs is kept until it does, so it is never lost.
 std::thread watch_signals(httplib::Server& server, sigset_t signals) {
   return std::thread([&server, signals] {
     int received = 0;
     sigwait(&signals, &received);
+    while (!server.is_running() && received != SIGUSR1) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     server.stop();
   });
 }
@@ -113,12 +117,23 @@ class Housekeeper {
 
 }  // namespace
 
-void serve(const ServerConfig& config, Store& store, const std::function<void(int port)>& on_listening) {
+sigset_t shutdown_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);  // internal: ends the watcher when the server stops by itself
+  return signals;
+}
+
+void block_shutdown_signals() {
+  const sigset_t signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+void serve(const ServerConfig& config, Store& store, const std::function<void(int port)>& on_listening) {
+  block_shutdown_signals();
+  const sigset_t signals = shutdown_signals();
 
   const TokenSigner signer(load_or_create_signing_key(config.db_path + ".secret"), config.token_ttl);
   RateLimiter request_limiter(config.rate_limit, std::chrono::seconds(1));
@@ -149,8 +164,10 @@ void serve(const ServerConfig& config, Store& store, const std::function<void(in
   std::thread watcher = watch_signals(server, signals);
   const Housekeeper housekeeper(store);
   on_listening(port);
-  server.listen_after_bind();
+  const bool served = server.listen_after_bind();
+  pthread_kill(watcher.native_handle(), SIGUSR1);  // no-op for a watcher that already returned
   watcher.join();
+  if (!served) throw std::runtime_error("the server stopped unexpectedly");
 }
 
 }  // namespace synckit::server

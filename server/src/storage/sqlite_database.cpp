@@ -1,5 +1,8 @@
 #include "storage/sqlite_database.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <sqlite3.h>
 
 #include <utility>
@@ -9,6 +12,7 @@ namespace synckit::server {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
+constexpr int kWalRetryMs = 50;
 
 // The message names the failed operation and carries SQLite's text (which names constraints and
 // columns, never bound values).
@@ -136,12 +140,26 @@ Database::Database(const std::string& path, Access access) {
     // WAL with synchronous=FULL: the WAL is fsynced at every commit before it is acknowledged, so an
     // acknowledged push survives a kill -9, an OS crash and a power loss. One fsync per transaction
     // (a push of up to 1000 changes is one transaction) keeps it cheap.
-    if (access == Access::read_write) exec("PRAGMA journal_mode=WAL");
+    if (access == Access::read_write) enable_wal();
     exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
     if (access == Access::read_only) exec("PRAGMA query_only=ON");
   } catch (...) {
     sqlite3_close(db_);
     throw;
+  }
+}
+
+// Switching a new database to WAL needs an exclusive lock that the busy timeout does not wait for:
+// when another process (a second node, `app create`) opens it at the same moment, try again.
+void Database::enable_wal() {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      exec("PRAGMA journal_mode=WAL");
+      return;
+    } catch (const StoreError&) {
+      if (attempt * kWalRetryMs >= kBusyTimeoutMs) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(kWalRetryMs));
+    }
   }
 }
 

@@ -108,6 +108,7 @@ class Database {
   [[noreturn]] void fail(int rc, std::string_view what) const;
 
  private:
+  void enable_wal();
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }

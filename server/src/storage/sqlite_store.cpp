@@ -390,7 +390,9 @@ PullPage SqliteStore::pull(const std::string& user_id, const std::string& device
     if (page.has_more) {
       page.cursor = page.changes.empty() ? cursor : page.changes.back().seq;
     } else {
-      page.cursor = std::max(sync_counters(db, user_id).first, cursor);
+      // Everything up to the latest was examined. A cursor beyond it (the database went back, e.g.
+      // to a backup) gets the latest back, so the client can tell instead of waiting forever.
+      page.cursor = sync_counters(db, user_id).first;
     }
     tx.commit();
     return page;

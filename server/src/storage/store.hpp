@@ -129,7 +129,9 @@ class Store {
   // user's next sequence number, all or nothing; returns the user's latest sequence number.
   virtual std::int64_t push(const std::string& user_id, const std::string& device_id,
                             const std::vector<NewChange>& changes) = 0;
-  // Changes with seq > cursor pushed by devices other than device_id, at most limit.
+  // Changes with seq > cursor pushed by devices other than device_id, at most limit. The page's
+  // cursor is the last seq returned when has_more, else the user's latest seq (even when that is
+  // below the requested cursor).
   virtual PullPage pull(const std::string& user_id, const std::string& device_id, std::int64_t cursor,
                         int limit) = 0;
   virtual UserStats stats(const std::string& user_id) = 0;
