@@ -1,0 +1,150 @@
+// The SyncKit client: sign-in, encryption setup, devices, push/pull of encrypted changes, blobs.
+// Asynchronous and platform-free: it reaches the world only through the Transport, Scheduler,
+// KeyStore, Clock and RandomSource it is given. Every call completes exactly once, through its
+// callback, on the Scheduler's thread; the client must only be used from that thread.
+// Platform layers wrap it: platform/native adds a blocking facade, platform/web Promises.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "synckit/bytes.hpp"
+#include "synckit/change_entry.hpp"
+#include "synckit/client/key_store.hpp"
+#include "synckit/client/result.hpp"
+#include "synckit/client/scheduler.hpp"
+#include "synckit/client/transport.hpp"
+#include "synckit/clock.hpp"
+#include "synckit/net/retry_policy.hpp"
+#include "synckit/random.hpp"
+#include "synckit/wire/device_messages.hpp"
+#include "synckit/wire/sync_messages.hpp"
+
+namespace synckit {
+
+template <class T>
+using Callback = std::function<void(Result<T>)>;
+
+// The signed-in account.
+struct Account {
+  std::string user_id;
+  std::string app_id;
+};
+
+// What a client needs to resume a session without signing in again (the CLI keeps it in its
+// profile). Holds bearer credentials: store it owner-only, never log it.
+struct SessionTokens {
+  std::string user_id;
+  std::string app_id;
+  std::string access_token;
+  std::string refresh_token;
+};
+
+struct ClientConfig {
+  std::string server_url;  // https://…, or http:// for loopback hosts only
+  std::string api_key;     // names the app
+  net::RetryPolicy retry;  // transient failures: network, 5xx, 429
+  int pull_limit = 500;    // changes asked for per pull (1..1000)
+  // Called whenever the tokens change (sign-in, refresh rotation, logout → nullopt).
+  std::function<void(const std::optional<SessionTokens>&)> on_session_change;
+  // Receives one line per event (request sent, reply status, retry scheduled). Lines name the
+  // method and path (never the query), statuses and delays; never tokens, keys or payloads.
+  std::function<void(std::string_view line)> log;
+};
+
+// The platform services the client runs on; they must outlive it.
+struct ClientServices {
+  Transport& transport;
+  Scheduler& scheduler;
+  KeyStore& key_store;
+  const Clock& clock;
+  RandomSource& random;
+};
+
+// One pulled change: decrypted, or (tampered, misplaced, malformed) the typed error that says
+// why not. Such entries are reported, never silently dropped.
+struct PulledEntry {
+  std::int64_t seq = 0;
+  std::string change_id;
+  std::string device_id;
+  std::optional<ChangeEntry> entry;  // set when it opened
+  std::optional<Error> error;        // set when it did not (kind crypto or invalid_data)
+};
+
+struct PullResult {
+  std::vector<PulledEntry> changes;
+  std::int64_t cursor = 0;  // pass it to the next pull
+  bool has_more = false;
+};
+
+using Device = wire::Device;
+using SyncStatus = wire::SyncStatus;
+
+class Client {
+ public:
+  // Throws Error{invalid_input} for a server URL that is not https:// (or http:// on loopback) or
+  // an empty API key.
+  Client(ClientConfig config, ClientServices services);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Email/password sign-up and sign-in. The password never leaves the device: an Argon2id auth
+  // key derived from it does. Errors: conflict (email taken), unauthorized (wrong credentials).
+  void create_account(const std::string& email, const std::string& password, Callback<Account> done);
+  void authenticate(const std::string& email, const std::string& password, Callback<Account> done);
+
+  // OAuth2 PKCE: the URL to open in a browser (the client keeps verifier and state), then the
+  // URL the browser was redirected to. Errors: invalid_grant (state mismatch, bad or used code).
+  std::string begin_oauth(const std::string& redirect_uri);
+  void complete_oauth(const std::string& redirect_url, Callback<Account> done);
+
+  // Resumes a saved session (no network). Throws Error{invalid_input} for malformed tokens.
+  void restore_session(const SessionTokens& tokens);
+  std::optional<SessionTokens> session() const;
+  std::optional<Account> account() const;
+
+  // First device: a new master key, wrapped by `password` and uploaded (conflict if the account
+  // already has one). Another device: download and unwrap (wrong_password; not_found if none yet).
+  // Both cache the key in the key store.
+  void setup_encryption_new(const std::string& password, Callback<Done> done);
+  void setup_encryption_existing(const std::string& password, Callback<Done> done);
+  // Loads the cached key from the key store: true when found (no password needed).
+  void unlock_from_key_store(Callback<bool> done);
+  // Re-wraps the master key under `new_password` with a fresh salt (wrong_password for a wrong
+  // `old_password`; conflict when another device changed it first).
+  void change_password(const std::string& old_password, const std::string& new_password, Callback<Done> done);
+  bool encryption_ready() const noexcept;
+
+  void register_device(const std::string& name, const std::string& platform, Callback<Device> done);
+  void list_devices(Callback<std::vector<Device>> done);
+  void revoke_device(const std::string& device_id, Callback<Done> done);
+
+  // Encrypts each change under a fresh change id (made once, so retries never duplicate) and
+  // pushes them in batches of at most 1000; yields the server's cursor. If a later batch fails,
+  // the earlier ones stay stored (pushing them again would store them again under new ids).
+  void push(const std::string& device_id, const std::vector<ChangeEntry>& changes, Callback<std::int64_t> done);
+  // Other devices' changes after `cursor`, decrypted. Errors: json for a malformed reply (including
+  // a cursor that goes backwards), forbidden for a revoked device.
+  void pull(const std::string& device_id, std::int64_t cursor, Callback<PullResult> done);
+
+  void put_blob(const std::string& blob_id, ByteView bytes, Callback<Done> done);
+  void get_blob(const std::string& blob_id, Callback<Bytes> done);
+  void delete_blob(const std::string& blob_id, Callback<Done> done);
+
+  void status(Callback<SyncStatus> done);
+  // Ends the session on the server (best effort), forgets the tokens and the master key, and
+  // removes the key from the key store.
+  void logout(Callback<Done> done);
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace synckit

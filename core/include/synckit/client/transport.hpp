@@ -1,0 +1,62 @@
+// How the core talks to the server: one HTTP request in, one response or one transport failure
+// out, through a completion callback. The platform implements it (native: libcurl; web: fetch).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace synckit {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", "PUT", "DELETE"
+  std::string url;     // absolute
+  HttpHeaders headers;
+  std::string body;    // bytes; empty for GET/DELETE
+};
+
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;
+  std::string body;
+
+  // The first header with this name (case-insensitive), if any.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+// Why no response arrived. One reason per failure, whatever the platform's own error codes.
+enum class TransportFailure {
+  connection,      // could not connect, or the connection broke (reset mid-body, DNS failure)
+  timeout,         // no complete response within the transport's time limits
+  tls,             // the TLS handshake or certificate check failed (never retried)
+  too_large,       // the response exceeded the transport's size limit (never retried)
+  invalid_request, // the request could not be sent as given (bad URL, refused scheme)
+  cancelled,       // the transport was shut down before the response arrived
+};
+
+// "connection", "timeout", ...: for messages.
+std::string_view transport_failure_name(TransportFailure failure) noexcept;
+// Whether trying again may help (connection and timeout).
+bool is_retryable(TransportFailure failure) noexcept;
+
+// A response, or the reason there is none (with a detail that never holds request contents).
+struct TransportResult {
+  std::optional<HttpResponse> response;
+  TransportFailure failure = TransportFailure::connection;
+  std::string detail;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Sends `request`; calls `done` exactly once, on the thread of the platform's Scheduler (the
+  // client's event loop), never synchronously from inside send(). Never follows redirects.
+  virtual void send(HttpRequest request, std::function<void(TransportResult)> done) = 0;
+};
+
+}  // namespace synckit

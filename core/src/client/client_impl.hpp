@@ -1,0 +1,83 @@
+// The client's state and its building blocks, shared by the client_*.cpp files. Private to the core.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "client/request_runner.hpp"
+#include "synckit/auth/jwt.hpp"
+#include "synckit/auth/pkce.hpp"
+#include "synckit/client/client.hpp"
+#include "synckit/crypto/keys.hpp"
+#include "synckit/wire/auth_messages.hpp"
+
+namespace synckit {
+
+// The unlocked keys.
+struct UnlockedKeys {
+  MasterKey master;
+  ChangeKey change;
+  BlobKey blob;
+};
+
+struct PendingOAuth {
+  PkceChallenge pkce;
+  std::string redirect_uri;
+};
+
+struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
+  Impl(ClientConfig config, ClientServices services);
+
+  // --- plumbing (client.cpp) ---
+  HttpRequest request(std::string method, const std::string& path) const;
+  HttpRequest json_request(std::string method, const std::string& path, const nlohmann::json& body) const;
+  // Sends without a bearer token (sign-in endpoints).
+  void send(HttpRequest request, std::function<void(Result<HttpResponse>)> done);
+  // Sends with a fresh bearer token: refreshes first when it is about to expire, and once more
+  // (then retries once) when the server answers 401.
+  void send_authed(HttpRequest request, std::function<void(Result<HttpResponse>)> done, bool after_401 = false);
+  // Runs `body` and hands its result (or the synckit::Error it throws) to `done`.
+  template <class T, class F>
+  static void deliver(const Callback<T>& done, F&& body) {
+    std::optional<Result<T>> result;
+    try {
+      result.emplace(body());
+    } catch (const Error& e) {
+      result.emplace(e);
+    }
+    done(std::move(*result));
+  }
+
+  // --- session (client_session.cpp) ---
+  void sign_in(const std::string& path, const std::string& email, const std::string& password, Callback<Account> done);
+  void accept_tokens(const wire::TokenReply& reply);
+  void set_tokens(std::optional<SessionTokens> tokens);
+  void ensure_fresh_token(std::function<void(std::optional<Error>)> ready, bool force = false);
+  void finish_refresh(std::optional<Error> error);
+  KeyStoreEntry key_store_entry() const;
+  std::optional<Error> require_session() const;
+
+  // --- keys (client_keys.cpp) ---
+  void unlock(MasterKey master);
+  std::optional<Error> require_keys() const;
+
+  ClientConfig config;
+  ClientServices services;
+  detail::RequestRunner runner;
+  std::optional<SessionTokens> tokens;
+  std::optional<JwtClaims> access_claims;
+  bool refreshing = false;
+  std::vector<std::function<void(std::optional<Error>)>> refresh_waiters;
+  std::optional<PendingOAuth> pending_oauth;
+  std::unique_ptr<UnlockedKeys> keys;
+  std::optional<std::int64_t> envelope_version;
+};
+
+// The body of a 2xx reply, or the typed error the reply means (wire::error_from_reply).
+Result<std::string> reply_body(Result<HttpResponse> result);
+
+}  // namespace synckit

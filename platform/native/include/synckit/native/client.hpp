@@ -1,0 +1,81 @@
+// SyncKit for native C++ apps: the core client on its own event loop, with libcurl, the OS
+// keychain and a blocking API. Every method waits for its result and throws synckit::Error (with
+// a kind from docs/errors.md) on failure; the object may be used from several threads (calls run
+// one at a time on the loop). See README "Using SyncKit from C++".
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "synckit/client/client.hpp"
+#include "synckit/native/curl_transport.hpp"
+
+namespace synckit::native {
+
+// Where the master key is cached between runs.
+enum class KeyCache {
+  os_keychain,  // Linux secret-service, macOS Keychain, Windows Credential Manager (a build with
+                // SYNCKIT_KEYCHAIN=OFF keeps nothing instead)
+  memory,       // this process only
+  none,         // nothing: every start needs the password
+};
+
+struct Config {
+  std::string server_url;  // https://…, or http:// for loopback hosts only
+  std::string api_key;
+  KeyCache key_cache = KeyCache::os_keychain;
+  net::RetryPolicy retry;   // network errors, 5xx and 429: 3 retries with exponential backoff
+  CurlOptions transport;    // timeouts and size limits; TLS verification is always on
+  int pull_limit = 500;
+  std::function<void(const std::optional<SessionTokens>&)> on_session_change;  // on the loop thread
+  std::function<void(std::string_view)> log;  // one line per request/retry; never secrets
+};
+
+class Client {
+ public:
+  // Throws Error{invalid_input} for a bad server URL or empty API key.
+  explicit Client(Config config);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  Account create_account(const std::string& email, const std::string& password);
+  Account authenticate(const std::string& email, const std::string& password);
+  std::string begin_oauth(const std::string& redirect_uri);
+  Account complete_oauth(const std::string& redirect_url);
+  void restore_session(const SessionTokens& tokens);
+  std::optional<SessionTokens> session();
+  std::optional<Account> account();
+
+  void setup_encryption_new(const std::string& password);
+  void setup_encryption_existing(const std::string& password);
+  // Unlocks from the key cache; false when it holds no key for this account.
+  bool unlock_from_key_store();
+  void change_password(const std::string& old_password, const std::string& new_password);
+  bool encryption_ready();
+
+  Device register_device(const std::string& name, const std::string& platform);
+  std::vector<Device> list_devices();
+  void revoke_device(const std::string& device_id);
+
+  std::int64_t push(const std::string& device_id, const std::vector<ChangeEntry>& changes);
+  PullResult pull(const std::string& device_id, std::int64_t cursor);
+
+  void put_blob(const std::string& blob_id, ByteView bytes);
+  Bytes get_blob(const std::string& blob_id);
+  void delete_blob(const std::string& blob_id);
+
+  SyncStatus status();
+  void logout();
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace synckit::native

@@ -1,0 +1,147 @@
+#include "synckit/native/client.hpp"
+
+#include <future>
+
+#include "synckit/native/async_key_store.hpp"
+#include "synckit/native/event_loop.hpp"
+#include "synckit/native/keychain.hpp"
+#include "synckit/native/sodium_random.hpp"
+#include "synckit/native/system_clock.hpp"
+
+namespace synckit::native {
+namespace {
+
+std::unique_ptr<Keychain> make_keychain(KeyCache cache) {
+  switch (cache) {
+    case KeyCache::os_keychain: return make_os_keychain();
+    case KeyCache::memory: return std::make_unique<MemoryKeychain>();
+    case KeyCache::none: return std::make_unique<NullKeychain>();
+  }
+  return std::make_unique<NullKeychain>();
+}
+
+}  // namespace
+
+// Declaration order is destruction order reversed: the core client goes first, then the key
+// store and the transport (their pending completions still reach a live loop), the loop last.
+struct Client::Parts {
+  explicit Parts(Config config)
+      : key_store(make_keychain(config.key_cache), loop),
+        transport(loop, config.transport),
+        core(ClientConfig{std::move(config.server_url), std::move(config.api_key), config.retry, config.pull_limit,
+                          std::move(config.on_session_change), std::move(config.log)},
+             ClientServices{transport, loop, key_store, clock, random}) {}
+
+  // Runs `start` on the loop and waits for the value it reports (or throws its Error).
+  template <class T>
+  T call(std::function<void(synckit::Client&, Callback<T>)> start) {
+    std::promise<Result<T>> promise;
+    auto future = promise.get_future();
+    loop.post({}, [&] {
+      try {
+        start(core, [&promise](Result<T> result) { promise.set_value(std::move(result)); });
+      } catch (const Error& e) {
+        promise.set_value(e);
+      }
+    });
+    return future.get().value();
+  }
+
+  // Runs `work` on the loop and waits for what it returns (for synchronous core calls).
+  template <class F>
+  auto on_loop(F work) {
+    using T = decltype(work(core));
+    std::promise<Result<T>> promise;
+    auto future = promise.get_future();
+    loop.post({}, [&] {
+      try {
+        promise.set_value(work(core));
+      } catch (const Error& e) {
+        promise.set_value(e);
+      }
+    });
+    return future.get().value();
+  }
+
+  EventLoop loop;
+  SodiumRandom random;
+  SystemClock clock;
+  AsyncKeyStore key_store;
+  CurlTransport transport;
+  synckit::Client core;
+};
+
+Client::Client(Config config) : parts_(std::make_unique<Parts>(std::move(config))) {}
+Client::~Client() = default;
+
+Account Client::create_account(const std::string& email, const std::string& password) {
+  return parts_->call<Account>([&](auto& c, auto done) { c.create_account(email, password, done); });
+}
+Account Client::authenticate(const std::string& email, const std::string& password) {
+  return parts_->call<Account>([&](auto& c, auto done) { c.authenticate(email, password, done); });
+}
+std::string Client::begin_oauth(const std::string& redirect_uri) {
+  return parts_->on_loop([&](auto& c) { return c.begin_oauth(redirect_uri); });
+}
+Account Client::complete_oauth(const std::string& redirect_url) {
+  return parts_->call<Account>([&](auto& c, auto done) { c.complete_oauth(redirect_url, done); });
+}
+void Client::restore_session(const SessionTokens& tokens) {
+  parts_->on_loop([&](auto& c) {
+    c.restore_session(tokens);
+    return Done{};
+  });
+}
+std::optional<SessionTokens> Client::session() {
+  return parts_->on_loop([](auto& c) { return c.session(); });
+}
+std::optional<Account> Client::account() {
+  return parts_->on_loop([](auto& c) { return c.account(); });
+}
+void Client::setup_encryption_new(const std::string& password) {
+  parts_->call<Done>([&](auto& c, auto done) { c.setup_encryption_new(password, done); });
+}
+void Client::setup_encryption_existing(const std::string& password) {
+  parts_->call<Done>([&](auto& c, auto done) { c.setup_encryption_existing(password, done); });
+}
+bool Client::unlock_from_key_store() {
+  return parts_->call<bool>([](auto& c, auto done) { c.unlock_from_key_store(done); });
+}
+void Client::change_password(const std::string& old_password, const std::string& new_password) {
+  parts_->call<Done>([&](auto& c, auto done) { c.change_password(old_password, new_password, done); });
+}
+bool Client::encryption_ready() {
+  return parts_->on_loop([](auto& c) { return c.encryption_ready(); });
+}
+Device Client::register_device(const std::string& name, const std::string& platform) {
+  return parts_->call<Device>([&](auto& c, auto done) { c.register_device(name, platform, done); });
+}
+std::vector<Device> Client::list_devices() {
+  return parts_->call<std::vector<Device>>([](auto& c, auto done) { c.list_devices(done); });
+}
+void Client::revoke_device(const std::string& device_id) {
+  parts_->call<Done>([&](auto& c, auto done) { c.revoke_device(device_id, done); });
+}
+std::int64_t Client::push(const std::string& device_id, const std::vector<ChangeEntry>& changes) {
+  return parts_->call<std::int64_t>([&](auto& c, auto done) { c.push(device_id, changes, done); });
+}
+PullResult Client::pull(const std::string& device_id, std::int64_t cursor) {
+  return parts_->call<PullResult>([&](auto& c, auto done) { c.pull(device_id, cursor, done); });
+}
+void Client::put_blob(const std::string& blob_id, ByteView bytes) {
+  parts_->call<Done>([&](auto& c, auto done) { c.put_blob(blob_id, bytes, done); });
+}
+Bytes Client::get_blob(const std::string& blob_id) {
+  return parts_->call<Bytes>([&](auto& c, auto done) { c.get_blob(blob_id, done); });
+}
+void Client::delete_blob(const std::string& blob_id) {
+  parts_->call<Done>([&](auto& c, auto done) { c.delete_blob(blob_id, done); });
+}
+SyncStatus Client::status() {
+  return parts_->call<SyncStatus>([](auto& c, auto done) { c.status(done); });
+}
+void Client::logout() {
+  parts_->call<Done>([](auto& c, auto done) { c.logout(done); });
+}
+
+}  // namespace synckit::native
