@@ -7,10 +7,11 @@
 namespace synckit {
 namespace {
 
-// Saves the key in the key store, then reports `result` (a key-store failure wins).
+// Caches the unlocked key in the key store, then reports success: the key is set up and unlocked
+// whatever the cache says. A cache failure is logged (the next start then needs the password).
 void cache_then(const std::shared_ptr<Client::Impl>& self, Callback<Done> done) {
-  self->services.key_store.save(self->key_store_entry(), self->keys->master, [done](std::optional<Error> error) {
-    if (error) return done(*error);
+  self->services.key_store.save(self->key_store_entry(), self->keys->master, [self, done](std::optional<Error> error) {
+    if (error && self->config.log) self->config.log(std::string("key cache not updated: ") + error->what());
     done(Done{});
   });
 }

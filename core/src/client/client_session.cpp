@@ -18,7 +18,13 @@ void Client::Impl::set_tokens(std::optional<SessionTokens> next) {
   access_claims.reset();
   if (next) access_claims = read_jwt_claims(next->access_token);  // throws for a malformed token
   tokens = std::move(next);
-  if (config.on_session_change) config.on_session_change(tokens);
+  if (!config.on_session_change) return;
+  try {
+    config.on_session_change(tokens);
+  } catch (...) {
+    // The app's callback must not break the client's own bookkeeping.
+    if (config.log) config.log("on_session_change threw; ignored");
+  }
 }
 
 void Client::Impl::accept_tokens(const wire::TokenReply& reply) {

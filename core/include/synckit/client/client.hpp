@@ -110,13 +110,15 @@ class Client {
 
   // First device: a new master key, wrapped by `password` and uploaded (conflict if the account
   // already has one). Another device: download and unwrap (wrong_password; not_found if none yet).
-  // Both cache the key in the key store.
+  // Both cache the key in the key store; a key-store failure there is logged, not an error (the
+  // key is unlocked; the next start then needs the password).
   void setup_encryption_new(const std::string& password, Callback<Done> done);
   void setup_encryption_existing(const std::string& password, Callback<Done> done);
   // Loads the cached key from the key store: true when found (no password needed).
   void unlock_from_key_store(Callback<bool> done);
   // Re-wraps the master key under `new_password` with a fresh salt (wrong_password for a wrong
-  // `old_password`; conflict when another device changed it first).
+  // `old_password`; conflict when another device changed it first). This is the encryption
+  // password; the sign-in password is separate and unchanged.
   void change_password(const std::string& old_password, const std::string& new_password, Callback<Done> done);
   bool encryption_ready() const noexcept;
 
