@@ -15,8 +15,9 @@ KeyStoreEntry Client::Impl::key_store_entry() const {
 }
 
 void Client::Impl::set_tokens(std::optional<SessionTokens> next) {
-  access_claims.reset();
-  if (next) access_claims = read_jwt_claims(next->access_token);  // throws for a malformed token
+  std::optional<JwtClaims> claims;
+  if (next) claims = read_jwt_claims(next->access_token);  // throws Error{unauthorized} when malformed
+  access_claims = std::move(claims);
   tokens = std::move(next);
   if (!config.on_session_change) return;
   try {
@@ -122,7 +123,15 @@ void Client::complete_oauth(const std::string& redirect_url, Callback<Account> d
   });
 }
 
-void Client::restore_session(const SessionTokens& tokens) { impl_->set_tokens(tokens); }
+void Client::restore_session(const SessionTokens& tokens) {
+  try {
+    read_jwt_claims(tokens.access_token);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::invalid_input, "the saved access token is malformed", "access_token");
+  }
+  if (tokens.refresh_token.empty()) throw Error(ErrorKind::invalid_input, "the refresh token is empty", "refresh_token");
+  impl_->set_tokens(tokens);
+}
 
 std::optional<SessionTokens> Client::session() const { return impl_->tokens; }
 

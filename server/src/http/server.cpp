@@ -144,6 +144,8 @@ void serve(const ServerConfig& config, Store& store, const std::function<void(in
 
   httplib::Server server;
   server.new_task_queue = [threads = config.threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // Idle keep-alive connections are closed after 2 s, so a shutdown never waits longer for them.
+  server.set_keep_alive_timeout(2);
   server.set_payload_max_length(std::max<std::size_t>(config.max_blob_bytes, 8u << 20) + (1u << 20));
   server.set_pre_routing_handler([&](const auto& req, auto& res) {
     return before_routing(cors, request_limiter, faults, req, res);

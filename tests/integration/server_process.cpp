@@ -1,0 +1,261 @@
+#include "server_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace synckit::integration {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr const char* kBinary = SYNCKIT_SERVER_BINARY;
+constexpr std::string_view kListening = "synckit-server listening on ";
+
+[[noreturn]] void fail(const std::string& what) { throw std::runtime_error("ServerProcess: " + what); }
+
+std::string errno_text(const char* call) { return std::string(call) + ": " + std::strerror(errno); }
+
+std::filesystem::path make_temp_dir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base && *base ? base : "/tmp") + "/synckit-integration.XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) fail(errno_text("mkdtemp"));
+  return pattern;
+}
+
+std::string describe_status(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "wait status " + std::to_string(status);
+}
+
+// Reads from `fd` until `stop(text)` holds, EOF, or the deadline; returns what was read.
+template <class Stop>
+std::string read_until(int fd, Clock::time_point deadline, Stop stop) {
+  std::string text;
+  char buffer[4096];
+  while (!stop(text)) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) break;
+    pollfd pfd{fd, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(left));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // EOF: the child closed stdout (exited)
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  return text;
+}
+
+// A pipe whose ends are closed on exec (the child gets the write end as its stdout via dup2).
+void make_pipe(int (&fds)[2]) {
+  if (::pipe(fds) != 0) fail(errno_text("pipe"));
+  ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+  ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(std::vector<std::string> serve_flags) : serve_flags_(std::move(serve_flags)) {
+  dir_ = make_temp_dir();
+  db_ = dir_ / "synckit.db";
+  log_ = dir_ / "server-stderr.log";
+  try {
+    const std::string out =
+        run_to_end({kBinary, "app", "create", "--db", db_.string(), "--name", "integration"});
+    std::string last;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) last = line;
+    }
+    if (last.empty()) fail("`app create` printed no API key");
+    api_key_ = last;
+    start_serve(0);
+  } catch (...) {
+    cleanup();
+    throw;
+  }
+}
+
+ServerProcess::~ServerProcess() { cleanup(); }
+
+void ServerProcess::cleanup() noexcept {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+  }
+  if (stdout_fd_ >= 0) {
+    ::close(stdout_fd_);
+    stdout_fd_ = -1;
+  }
+  if (!dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+    dir_.clear();
+  }
+}
+
+std::string ServerProcess::stderr_text() const {
+  std::ifstream in(log_, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+pid_t ServerProcess::spawn(const std::vector<std::string>& args, int stdout_fd) {
+  // Everything the child needs is prepared before fork(): after it, in a process with threads,
+  // the child may only make async-signal-safe calls until execve.
+  std::vector<char*> argv;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  const std::string log = log_.string();
+  [[maybe_unused]] const pid_t parent = ::getpid();
+  sigset_t none;
+  sigemptyset(&none);
+
+  const pid_t pid = ::fork();
+  if (pid < 0) fail(errno_text("fork"));
+  if (pid == 0) {
+#ifdef __linux__
+    // Dies with the test process, even when that one crashes or is killed by a CTest timeout.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+#endif
+    const int in = ::open("/dev/null", O_RDONLY);
+    const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (in < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(stdout_fd, 1) < 0 || ::dup2(err, 2) < 0) {
+      ::_exit(127);
+    }
+    if (in > 2) ::close(in);
+    if (err > 2) ::close(err);
+    // The test's threads may block signals (libcurl's worker blocks SIGPIPE): the child starts clean.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execve(argv[0], argv.data(), environ);
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::string ServerProcess::run_to_end(const std::vector<std::string>& args) {
+  int fds[2];
+  make_pipe(fds);
+  const pid_t pid = spawn(args, fds[1]);
+  ::close(fds[1]);
+  const std::string out =
+      read_until(fds[0], Clock::now() + kStartTimeout, [](const std::string&) { return false; });
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fail("`" + args[1] + " " + args[2] + "` failed (" + describe_status(status) + "): " + stderr_text());
+  }
+  return out;
+}
+
+void ServerProcess::start_serve(int port) {
+  if (pid_ > 0) fail("the server is already running");
+  const std::string listen = "127.0.0.1:" + std::to_string(port);
+  std::vector<std::string> args{kBinary, "serve", "--db", db_.string(), "--listen", listen};
+  args.insert(args.end(), serve_flags_.begin(), serve_flags_.end());
+  int fds[2];
+  make_pipe(fds);
+  pid_ = spawn(args, fds[1]);
+  ::close(fds[1]);
+  stdout_fd_ = fds[0];
+
+  const std::string out = read_until(stdout_fd_, Clock::now() + kStartTimeout, [](const std::string& text) {
+    return text.find('\n') != std::string::npos;
+  });
+  const auto at = out.find(kListening);
+  const auto end = out.find('\n');
+  if (at != 0 || end == std::string::npos) {
+    kill9();
+    fail("serve did not report listening within " + std::to_string(kStartTimeout.count()) + " ms; stdout: '" +
+         out + "'; stderr: " + stderr_text());
+  }
+  url_ = out.substr(kListening.size(), end - kListening.size());
+  port_ = std::stoi(url_.substr(url_.rfind(':') + 1));
+}
+
+std::optional<int> ServerProcess::wait_exit(std::chrono::milliseconds limit) {
+  const auto deadline = Clock::now() + limit;
+  for (;;) {
+    int status = 0;
+    const pid_t done = ::waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) return status;
+    if (done < 0 && errno != EINTR) fail(errno_text("waitpid"));
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
+void ServerProcess::stop() {
+  if (pid_ <= 0) fail("stop(): the server is not running");
+  ::kill(pid_, SIGTERM);
+  const std::optional<int> status = wait_exit(10'000ms);
+  if (!status) {
+    kill9();
+    fail("the server did not exit within 10 s of SIGTERM");
+  }
+  pid_ = -1;
+  ::close(stdout_fd_);
+  stdout_fd_ = -1;
+  if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+    fail("the server did not shut down cleanly on SIGTERM (" + describe_status(*status) +
+         "): " + stderr_text());
+  }
+}
+
+void ServerProcess::kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+  ::close(stdout_fd_);
+  stdout_fd_ = -1;
+}
+
+void ServerProcess::restart() {
+  if (port_ == 0) fail("restart(): the server never listened");
+  // The old port is free again (the listener sets SO_REUSEADDR); retry briefly in case the
+  // kernel has not released it yet.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return start_serve(port_);
+    } catch (const std::runtime_error&) {
+      if (attempt == 3) throw;
+      std::this_thread::sleep_for(200ms);
+    }
+  }
+}
+
+}  // namespace synckit::integration

@@ -1,0 +1,69 @@
+// The real synckit-server binary (SYNCKIT_SERVER_BINARY) as a child process of the test: a fresh
+// database in a temporary directory, an app made with `app create`, then `serve --listen
+// 127.0.0.1:0` plus the test's flags. The server's stderr (its request log) goes to a file there.
+// POSIX. On Linux the child gets PR_SET_PDEATHSIG, so a crashed or timed-out test leaves no server
+// behind; create ServerProcess on a thread that outlives it (the test's own thread).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace synckit::integration {
+
+class ServerProcess {
+ public:
+  // Creates the temp dir and the app, then starts `serve` with `serve_flags` appended (for example
+  // {"--fault-rate", "0.3"}). Throws std::runtime_error when the server does not come up.
+  explicit ServerProcess(std::vector<std::string> serve_flags = {});
+  // Kills a running server (SIGKILL), reaps it and removes the temp dir; never throws.
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  const std::string& url() const { return url_; }  // http://127.0.0.1:PORT
+  const std::string& api_key() const { return api_key_; }
+  int port() const { return port_; }
+  bool running() const { return pid_ > 0; }
+  const std::filesystem::path& dir() const { return dir_; }
+  const std::filesystem::path& db_path() const { return db_; }
+  // Everything the server wrote on stderr so far (one line per request, plus start/stop lines).
+  std::string stderr_text() const;
+
+  // SIGTERM, then waits for the exit; throws std::runtime_error unless it exits with status 0.
+  // Destroy the clients first: the server waits up to 5 s for their idle keep-alive connections.
+  void stop();
+  // SIGKILL and reap, as a crash would.
+  void kill9();
+  // Serves again on the same database and the same port (so url() stays valid). Stops nothing:
+  // call stop() or kill9() first.
+  void restart();
+
+  // How long `app create` and the listening line may take.
+  static constexpr std::chrono::milliseconds kStartTimeout{15'000};
+
+ private:
+  void start_serve(int port);
+  void cleanup() noexcept;
+  // Runs `args` to completion with stdout captured (stderr to the log file); returns stdout.
+  std::string run_to_end(const std::vector<std::string>& args);
+  pid_t spawn(const std::vector<std::string>& args, int stdout_fd);
+  // The child's wait status, or nullopt when it is still running after `limit`.
+  std::optional<int> wait_exit(std::chrono::milliseconds limit);
+
+  std::vector<std::string> serve_flags_;
+  std::filesystem::path dir_;
+  std::filesystem::path db_;
+  std::filesystem::path log_;
+  std::string api_key_;
+  std::string url_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;  // read end of the server's stdout, kept open while it runs
+};
+
+}  // namespace synckit::integration
