@@ -1,0 +1,494 @@
+"""The `synckit` command-line tool end to end, against a real synckit-server.
+
+    /usr/bin/python3 tests/cli/test_cli.py --synckit PATH --server PATH [unittest args]
+
+Two profiles (two "devices" of one account) drive register/login, devices, encryption setup, push
+and pull, blobs, status, OAuth and logout through the real binary; the profile's permissions and
+contents are checked, and `synckit demo` runs once. The master key is cached in the OS keychain, so
+the test runs inside a private, unlocked gnome-keyring (tests/keychain/run_in_private_session.sh):
+when started outside one it re-executes itself through that script. Python 3 standard library only.
+Ends with "N passed, M failed" (tests/server/harness.py's runner).
+"""
+
+import json
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "server"))
+import harness  # noqa: E402
+
+KEYRING_WRAPPER = os.path.join(HERE, "..", "keychain", "run_in_private_session.sh")
+CLI_TIMEOUT = 120.0
+PASSWORD = "correct horse battery staple ✓"
+NEW_PASSWORD = "a new password, longer"
+REDIRECT = "http://127.0.0.1:5555/callback"
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+PROFILE_KEYS = {"version", "server", "api_key", "key_cache", "user_id", "app_id", "access_token",
+                "refresh_token", "device_id", "cursor"}
+
+SYNCKIT = {"path": None}
+
+
+def take_synckit_arg(argv):
+    """Removes --synckit PATH from argv (the harness takes --server); returns the rest."""
+    rest, i = [], 0
+    while i < len(argv):
+        if argv[i] == "--synckit" and i + 1 < len(argv):
+            SYNCKIT["path"] = os.path.abspath(argv[i + 1])
+            i += 2
+            continue
+        if argv[i].startswith("--synckit="):
+            SYNCKIT["path"] = os.path.abspath(argv[i].split("=", 1)[1])
+        else:
+            rest.append(argv[i])
+        i += 1
+    return rest
+
+
+def in_private_keyring():
+    """run_in_private_session.sh points HOME into its own synckit-keyring.* directory."""
+    return "synckit-keyring." in os.environ.get("HOME", "")
+
+
+def write_secret(directory, name, text):
+    path = os.path.join(directory, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+class CliTest(unittest.TestCase):
+    """One server and one account; the test methods run in name order and build on each other."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = harness.Server()
+        cls.addClassCleanup(cls.server.close)
+        cls.api_key = cls.server.create_app("cli-test")
+        cls.server.start()
+        cls.work = tempfile.mkdtemp(prefix="synckit-cli-test-")
+        cls.email = harness.random_email("cli")
+        cls.password_file = write_secret(cls.work, "password", PASSWORD)
+        cls.new_password_file = write_secret(cls.work, "new-password", NEW_PASSWORD)
+        cls.wrong_password_file = write_secret(cls.work, "wrong-password", "not the password")
+        # profile directories: A and B are the two devices; the nested one checks mkdir -p + 0700
+        cls.a = os.path.join(cls.work, "profiles", "nested", "a")
+        cls.b = os.path.join(cls.work, "b")
+        cls.c = os.path.join(cls.work, "c")
+        cls.d = os.path.join(cls.work, "d")
+        cls.ids = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run(["rm", "-rf", cls.work], check=False)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def synckit(self, *args, profile=None, stdin=None, expect=0, first_use=False):
+        """Runs synckit; asserts the exit status; returns (stdout text, stderr text)."""
+        command = [SYNCKIT["path"]]
+        if profile is not None:
+            command += ["--profile", profile]
+        if first_use:
+            command += ["--server", self.server.base_url, "--api-key", self.api_key]
+        command += list(args)
+        data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+        result = subprocess.run(command, input=data if data is not None else b"", capture_output=True,
+                                timeout=CLI_TIMEOUT)
+        out = result.stdout.decode("utf-8", "replace")
+        err = result.stderr.decode("utf-8", "replace")
+        self.assertEqual(result.returncode, expect,
+                         f"synckit {' '.join(args)} exited {result.returncode}, expected {expect}\n"
+                         f"stdout: {out[-1500:]}\nstderr: {err[-1500:]}")
+        return out, err
+
+    def fails(self, *args, kind, profile=None, stdin=None, contains=(), first_use=False):
+        """Runs synckit expecting exit 2 with one stderr line 'synckit: … (kind)'; returns it."""
+        _, err = self.synckit(*args, profile=profile, stdin=stdin, expect=2, first_use=first_use)
+        lines = err.splitlines()
+        self.assertEqual(len(lines), 1, f"one error line expected: {err!r}")
+        self.assertTrue(lines[0].startswith("synckit: "), lines[0])
+        self.assertTrue(lines[0].endswith(f"({kind})"), lines[0])
+        for text in contains:
+            self.assertIn(text, lines[0])
+        return lines[0]
+
+    def profile_json(self, profile):
+        with open(os.path.join(profile, "profile.json"), encoding="utf-8") as f:
+            return json.load(f)
+
+    def json_lines(self, text):
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    def assert_no_secrets(self, text, profile):
+        saved = self.profile_json(profile)
+        for secret in (saved.get("access_token"), saved.get("refresh_token"), PASSWORD, NEW_PASSWORD):
+            if secret:
+                self.assertNotIn(secret, text)
+
+    # --- usage --------------------------------------------------------------------------------
+
+    def test_00_usage_errors_exit_1(self):
+        _, err = self.synckit("frobnicate", expect=1)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertIn("unknown command 'frobnicate'", err)
+        self.assertIn("--help", err)
+        self.synckit(expect=1)
+        self.synckit("device", expect=1)
+        self.synckit("device", "explode", expect=1)
+        self.synckit("register", expect=1)                      # operand missing
+        self.synckit("status", "--bogus", expect=1)              # unknown flag
+        self.synckit("status", "--cursor", "3", expect=1)         # a flag status does not take
+        self.synckit("pull", "--cursor", expect=1)               # value missing
+        self.synckit("--key-cache", "cloud", "status", profile=self.c, expect=1)
+        out, _ = self.synckit("--help")
+        for command in ("register", "login", "oauth-login", "setup-encryption new", "change-password",
+                        "device add", "device list", "device revoke", "push", "pull", "blob put",
+                        "blob get", "blob rm", "status", "logout", "demo"):
+            self.assertIn(command, out)
+        status = json.loads(self.synckit("status", profile=os.path.join(self.work, "empty"))[0])
+        self.assertFalse(status["signed_in"])
+        self.synckit("device", "list", profile=os.path.join(self.work, "empty"), expect=1)  # no server yet
+
+    # --- accounts and the profile ------------------------------------------------------------
+
+    def test_01_register_writes_private_profile(self):
+        out, _ = self.synckit("register", self.email, "--password-file", self.password_file,
+                              profile=self.a, first_use=True)
+        self.assertIn(self.email, out)
+        self.assertEqual(stat.S_IMODE(os.stat(self.a).st_mode), 0o700)
+        path = os.path.join(self.a, "profile.json")
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        self.assertEqual(os.listdir(self.a), ["profile.json"], "no temporary file left behind")
+        saved = self.profile_json(self.a)
+        self.assertLessEqual(set(saved), PROFILE_KEYS)
+        self.assertEqual(saved["server"], self.server.base_url)
+        self.assertEqual(saved["api_key"], self.api_key)
+        self.assertTrue(saved["access_token"] and saved["refresh_token"])
+        self.assertRegex(saved["user_id"], UUID)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        self.assertNotIn(PASSWORD, text)
+        self.assertNotIn(PASSWORD.encode("utf-8").hex(), text)
+        # the same email again: conflict, exit 2
+        self.fails("register", self.email, "--password-file", self.password_file, profile=self.a,
+                   kind="conflict")
+
+    def test_02_login_on_second_profile(self):
+        self.fails("login", self.email, "--password-file", self.wrong_password_file, profile=self.b,
+                   kind="unauthorized", first_use=True)
+        saved_server = self.profile_json(self.b)["server"]  # remembered even though login failed
+        self.assertEqual(saved_server, self.server.base_url)
+        out, _ = self.synckit("login", self.email, "--password-file", self.password_file, profile=self.b)
+        self.assertIn("signed in", out)
+        self.assertEqual(self.profile_json(self.b)["user_id"], self.profile_json(self.a)["user_id"])
+
+    def test_03_devices(self):
+        out, _ = self.synckit("device", "add", "laptop", profile=self.a)
+        self.ids["laptop"] = out.strip()
+        self.assertRegex(self.ids["laptop"], UUID)
+        self.assertEqual(self.profile_json(self.a)["device_id"], self.ids["laptop"])
+        out, _ = self.synckit("device", "add", "phone", "--platform", "android", profile=self.b)
+        self.ids["phone"] = out.strip()
+        out, _ = self.synckit("device", "list", profile=self.a)
+        rows = [line.split("\t") for line in out.splitlines()]
+        by_id = {row[0]: row for row in rows}
+        self.assertEqual(by_id[self.ids["laptop"]][1:3], ["laptop", "linux"])
+        self.assertEqual(by_id[self.ids["phone"]][1:3], ["phone", "android"])
+        self.assertEqual(by_id[self.ids["laptop"]][-1], "current")
+        self.assertNotEqual(by_id[self.ids["phone"]][-1], "current")
+
+    # --- encryption ---------------------------------------------------------------------------
+
+    def test_04_setup_encryption(self):
+        self.fails("push", profile=self.a, stdin='{"table":"t","op":"insert","row_id":"r","data":1}\n',
+                   kind="not_set_up", contains=("run: synckit setup-encryption existing",))
+        self.fails("setup-encryption", "existing", "--password-file", self.password_file, profile=self.a,
+                   kind="not_found")
+        out, _ = self.synckit("setup-encryption", "new", "--password-file", self.password_file, profile=self.a)
+        self.assertIn("encryption set up", out)
+        self.fails("setup-encryption", "new", "--password-file", self.password_file, profile=self.b,
+                   kind="conflict")
+        self.fails("setup-encryption", "existing", "--password-file", self.wrong_password_file,
+                   profile=self.b, kind="wrong_password")
+        self.synckit("setup-encryption", "existing", "--password-file", self.password_file, profile=self.b)
+        for profile in (self.a, self.b):
+            with open(os.path.join(profile, "profile.json"), encoding="utf-8") as f:
+                text = f.read()
+            self.assertNotIn(PASSWORD, text)
+            self.assertLessEqual(set(json.loads(text)), PROFILE_KEYS, "no master key field")
+
+    # --- sync ---------------------------------------------------------------------------------
+
+    def test_05_push_and_pull(self):
+        lines = [
+            {"table": "todos", "op": "insert", "row_id": "todo-1", "timestamp": "2026-11-25T16:30:59.123Z",
+             "data": {"title": "Buy milk", "done": False}},
+            {"table": "todos", "op": "insert", "row_id": "todo-2", "data": {"title": "Käse ✓", "z": 1, "a": 2}},
+            {"table": "todos", "op": "delete", "row_id": "todo-3"},
+        ]
+        text = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n\n"
+        out, _ = self.synckit("push", profile=self.a, stdin=text)
+        self.assertEqual(int(out.strip()), 3)
+        out, _ = self.synckit("pull", profile=self.b)
+        pulled = self.json_lines(out)
+        self.assertEqual(len(pulled), 3)
+        self.assertEqual(list(pulled[0]), ["seq", "change_id", "device_id", "table", "op", "row_id",
+                                           "timestamp", "data"])
+        self.assertEqual([p["seq"] for p in pulled], [1, 2, 3])
+        self.assertTrue(all(p["device_id"] == self.ids["laptop"] for p in pulled))
+        self.assertEqual(pulled[0]["timestamp"], "2026-11-25T16:30:59.123Z")
+        self.assertEqual(pulled[0]["data"], {"title": "Buy milk", "done": False})
+        self.assertEqual(list(pulled[1]["data"]), ["title", "z", "a"], "the app's key order is kept")
+        self.assertEqual(pulled[1]["data"]["title"], "Käse ✓")
+        self.assertRegex(pulled[1]["timestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertEqual((pulled[2]["op"], pulled[2]["data"]), ("delete", None))
+        self.assertEqual(self.profile_json(self.b)["cursor"], 3)
+        out, _ = self.synckit("pull", profile=self.b)
+        self.assertEqual(out, "", "resumes from the saved cursor")
+        out, _ = self.synckit("pull", "--cursor", "1", profile=self.b)
+        self.assertEqual([p["seq"] for p in self.json_lines(out)], [2, 3])
+        self.assertEqual(self.profile_json(self.b)["cursor"], 3, "--cursor does not move the saved one")
+        # the other way
+        self.synckit("push", profile=self.b,
+                     stdin='{"table":"todos","op":"update","row_id":"todo-1","data":{"done":true}}')
+        pulled = self.json_lines(self.synckit("pull", profile=self.a)[0])
+        self.assertEqual([(p["seq"], p["op"], p["device_id"]) for p in pulled], [(4, "update", self.ids["phone"])])
+
+    def test_06_push_rejects_bad_lines(self):
+        bad = '{"table":"todos","op":"insert","row_id":"x","data":1}\n{"table":"todos","op":"explode"}\n'
+        self.fails("push", profile=self.a, stdin=bad, kind="invalid_input", contains=("line 2",))
+        self.fails("push", profile=self.a, stdin="not json\n", kind="invalid_input", contains=("line 1",))
+        self.fails("push", profile=self.a, stdin="", kind="invalid_input")
+        self.synckit("pull", "--cursor", "-1", profile=self.a, expect=1)
+
+    def test_07_pull_follow_until_sigterm(self):
+        command = [SYNCKIT["path"], "--profile", self.b, "pull", "--follow"]
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        try:
+            time.sleep(0.5)
+            self.synckit("push", profile=self.a,
+                         stdin='{"table":"todos","op":"insert","row_id":"todo-5","data":{"title":"Follow"}}')
+            line = proc.stdout.readline().decode("utf-8")
+            self.assertEqual(json.loads(line)["row_id"], "todo-5")
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(timeout=30), 0, proc.stderr.read().decode("utf-8", "replace"))
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+        self.assertEqual(self.profile_json(self.b)["cursor"], 5)
+
+    def test_07b_pull_reports_entries_that_do_not_open(self):
+        # A payload the laptop could not have sealed (random bytes), pushed straight over HTTP.
+        token = self.profile_json(self.a)["access_token"]
+        bogus = harness.make_change()
+        reply = self.server.client(api_key=self.api_key, token=token).post(
+            "/v1/sync/push", json={"device_id": self.ids["laptop"], "changes": [bogus]})
+        self.assertEqual(reply.status, 200, reply.body[:300])
+        pulled = self.json_lines(self.synckit("pull", profile=self.b)[0])
+        self.assertEqual(len(pulled), 1)
+        self.assertEqual(list(pulled[0]), ["seq", "change_id", "device_id", "error"])
+        self.assertEqual((pulled[0]["seq"], pulled[0]["change_id"]), (6, bogus["change_id"]))
+        self.assertEqual(pulled[0]["error"]["kind"], "crypto")
+        self.assertTrue(pulled[0]["error"]["message"])
+        self.assertEqual(self.profile_json(self.b)["cursor"], 6)
+
+    # --- blobs --------------------------------------------------------------------------------
+
+    def test_08_blob_round_trip(self):
+        plain = os.urandom(5000) + "plaintext marker".encode()
+        source = os.path.join(self.work, "photo.bin")
+        with open(source, "wb") as f:
+            f.write(plain)
+        self.synckit("blob", "put", "photo-1", source, profile=self.a)
+        target = os.path.join(self.work, "photo.out")
+        self.synckit("blob", "get", "photo-1", target, profile=self.b)
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), plain)
+        self.assertEqual(stat.S_IMODE(os.stat(target).st_mode), 0o600)
+        result = subprocess.run([SYNCKIT["path"], "--profile", self.b, "blob", "get", "photo-1", "-"],
+                                capture_output=True, timeout=CLI_TIMEOUT)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, plain)
+        status = json.loads(self.synckit("status", profile=self.a)[0])
+        self.assertEqual(status["server_status"]["blobs"], 1)
+        self.assertEqual(status["server_status"]["blob_bytes"], len(plain) + 40, "stored sealed")
+        self.synckit("blob", "put", "note", "-", profile=self.b, stdin="from stdin")
+        self.assertEqual(self.synckit("blob", "get", "note", "-", profile=self.a)[0], "from stdin")
+        self.synckit("blob", "rm", "photo-1", profile=self.a)
+        self.fails("blob", "get", "photo-1", "-", profile=self.b, kind="not_found")
+        self.fails("blob", "put", "bad id!", source, profile=self.a, kind="invalid_input")
+        self.fails("blob", "put", "x", os.path.join(self.work, "missing"), profile=self.a, kind="invalid_input")
+
+    # --- status and logs ----------------------------------------------------------------------
+
+    def test_09_status_json(self):
+        out, err = self.synckit("status", profile=self.a)
+        status = json.loads(out)
+        self.assertTrue(status["signed_in"])
+        self.assertEqual(status["server"], self.server.base_url)
+        self.assertEqual(status["device_id"], self.ids["laptop"])
+        self.assertEqual(status["key_cache"], "os")
+        self.assertIs(status["master_key_cached"], True)
+        self.assertEqual(status["server_status"]["devices"], 2)
+        self.assertEqual(status["server_status"]["changes"], 6)
+        self.assert_no_secrets(out + err, self.a)
+
+    def test_10_verbose_logs_no_secrets(self):
+        out, err = self.synckit("--verbose", "pull", "--cursor", "0", profile=self.b)
+        self.assertIn("/v1/sync/pull", err)
+        self.assert_no_secrets(err, self.b)
+        self.assertNotIn(self.api_key, err)
+        out, err = self.synckit("--verbose", "login", self.email, "--password-file", self.password_file,
+                                profile=self.b)
+        self.assert_no_secrets(out + err, self.b)
+
+    # --- key cache none -----------------------------------------------------------------------
+
+    def test_11_key_cache_none_needs_the_password(self):
+        self.synckit("--key-cache", "none", "login", self.email, "--password-file", self.password_file,
+                     profile=self.c, first_use=True)
+        self.synckit("device", "add", "kiosk", profile=self.c)
+        self.synckit("setup-encryption", "existing", "--password-file", self.password_file, profile=self.c)
+        line = self.fails("pull", profile=self.c, kind="not_set_up",
+                          contains=("--key-cache none", "setup-encryption existing", "--password-file"))
+        self.assertIn("not cached", line)
+        out, _ = self.synckit("pull", "--password-file", self.password_file, profile=self.c)
+        self.assertEqual(len(self.json_lines(out)), 6)
+        self.assertEqual(self.profile_json(self.c)["key_cache"], "none", "remembered")
+
+    # --- OAuth --------------------------------------------------------------------------------
+
+    def test_12_oauth_login(self):
+        command = [SYNCKIT["path"], "--profile", self.d, "--server", self.server.base_url,
+                   "--api-key", self.api_key, "oauth-login", "--redirect-uri", REDIRECT]
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            url = proc.stdout.readline().decode("utf-8").strip()
+            self.assertTrue(url.startswith(self.server.base_url + "/v1/oauth/authorize?"), url)
+            params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+            self.assertEqual(params["redirect_uri"], REDIRECT)
+            form = dict(params, email=self.email, password=PASSWORD)
+            reply = self.server.client().post("/v1/oauth/authorize", form=form)
+            self.assertEqual(reply.status, 302, reply.body[:300])
+            out, err = proc.communicate((reply.header("Location") + "\n").encode("utf-8"), timeout=CLI_TIMEOUT)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, 0, err.decode("utf-8", "replace"))
+        saved = self.profile_json(self.d)
+        self.assertEqual(saved["user_id"], self.profile_json(self.a)["user_id"])
+        self.assertTrue(saved["refresh_token"])
+        self.assertNotIn(saved["refresh_token"], (out + err).decode("utf-8", "replace"))
+
+    # --- password change, revoke, logout ------------------------------------------------------
+
+    def test_13_change_password(self):
+        self.fails("change-password", "--old-password-file", self.wrong_password_file,
+                   "--new-password-file", self.new_password_file, profile=self.a, kind="wrong_password")
+        self.synckit("change-password", "--old-password-file", self.password_file,
+                     "--new-password-file", self.new_password_file, profile=self.a)
+        self.fails("setup-encryption", "existing", "--password-file", self.password_file, profile=self.c,
+                   kind="wrong_password")
+        self.synckit("setup-encryption", "existing", "--password-file", self.new_password_file, profile=self.c)
+
+    def test_14_device_revoke(self):
+        out, _ = self.synckit("device", "add", "old tablet", profile=self.c)
+        tablet = out.strip()
+        self.synckit("device", "revoke", tablet, profile=self.a)
+        out, _ = self.synckit("device", "list", profile=self.a)
+        self.assertNotIn(tablet, out)
+        self.fails("pull", "--password-file", self.new_password_file, profile=self.c, kind="forbidden")
+        kiosk = self.synckit("device", "add", "kiosk 2", profile=self.c)[0].strip()
+        self.synckit("device", "revoke", kiosk, profile=self.c)
+        self.assertEqual(self.profile_json(self.c)["device_id"], "", "the current device is forgotten")
+        self.fails("pull", "--password-file", self.new_password_file, profile=self.c, kind="not_set_up",
+                   contains=("device add",))
+        self.fails("device", "revoke", "not-a-uuid", profile=self.a, kind="invalid_input")
+
+    def test_15_logout(self):
+        out, _ = self.synckit("logout", profile=self.b)
+        self.assertIn("signed out", out)
+        saved = self.profile_json(self.b)
+        self.assertFalse(saved["access_token"] or saved["refresh_token"])
+        self.assertFalse(json.loads(self.synckit("status", profile=self.b)[0])["signed_in"])
+        self.fails("pull", profile=self.b, kind="not_set_up", contains=("not signed in",))
+        self.assertEqual(self.synckit("logout", profile=self.b)[0].strip(), "not signed in")
+        # signing in again: the master key left the keychain with the logout
+        self.synckit("login", self.email, "--password-file", self.password_file, profile=self.b)
+        self.fails("pull", profile=self.b, kind="not_set_up", contains=("setup-encryption existing",))
+        self.synckit("setup-encryption", "existing", "--password-file", self.new_password_file, profile=self.b)
+        self.synckit("pull", profile=self.b)
+
+    # --- token rotation -----------------------------------------------------------------------
+
+    def test_16_rotated_tokens_are_saved(self):
+        # Access tokens that live 5 s are refreshed before every request (30 s margin), and every
+        # refresh rotates the refresh token: each command must save the new pair to the profile.
+        server = harness.Server(["--token-ttl", "5"])
+        self.addCleanup(server.close)
+        api_key = server.create_app("cli-rotation")
+        server.start()
+        profile = os.path.join(self.work, "rotation")
+        self.synckit("--server", server.base_url, "--api-key", api_key, "register", harness.random_email("rot"),
+                     "--password-file", self.password_file, profile=profile)
+        seen = {self.profile_json(profile)["refresh_token"]}
+        for _ in range(3):
+            self.synckit("device", "list", profile=profile)
+            token = self.profile_json(profile)["refresh_token"]
+            self.assertNotIn(token, seen, "the rotated refresh token was saved")
+            seen.add(token)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(profile, "profile.json")).st_mode), 0o600)
+        self.assertEqual(os.listdir(profile), ["profile.json"])
+
+    # --- the demo -----------------------------------------------------------------------------
+
+    def test_17_demo(self):
+        sibling = os.path.normpath(os.path.join(os.path.dirname(SYNCKIT["path"]), "..", "..", "server",
+                                                "synckit-server"))
+        args = ["demo"] if os.path.exists(sibling) else ["demo", "--server-binary", harness.server_path()]
+        started = time.monotonic()
+        out, err = self.synckit(*args)
+        self.assertLess(time.monotonic() - started, 60)
+        self.assertIn("the server holds only ciphertext", out)
+        self.assertIn("the phone reads (decrypted)", out)
+        self.assertIn("the laptop reads (decrypted)", out)
+        self.assertRegex(out, r'insert todo-1\s+\{"title":"Buy milk","done":false\}')   # the phone's view
+        self.assertRegex(out, r'update todo-1\s+\{"title":"Buy milk","done":true\}')    # the laptop's view
+        self.assertIn("0 found", out)
+        self.assertIn("server stopped cleanly", out)
+        self.assertRegex(out, r"demo\.db")
+        self.synckit("demo", "--server-binary", os.path.join(self.work, "missing"), expect=2)
+
+
+def main():
+    argv = take_synckit_arg(sys.argv)
+    if not SYNCKIT["path"] or not os.access(SYNCKIT["path"], os.X_OK):
+        sys.exit("usage: test_cli.py --synckit PATH --server PATH (synckit must be executable)")
+    if not in_private_keyring():
+        # The OS keychain must be a throwaway one: run again inside a private gnome-keyring session.
+        command = [KEYRING_WRAPPER, sys.executable, os.path.abspath(__file__), "--synckit", SYNCKIT["path"],
+                   *argv[1:]]
+        os.execv(KEYRING_WRAPPER, command)
+    sys.argv = argv
+    harness.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+// The synckit commands. Each gets the parsed arguments and its operands, writes its result to
+// stdout and throws synckit::Error (exit 2) or UsageError (exit 1) on failure.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+
+namespace synckit::cli {
+
+struct Invocation {
+  const Args& args;
+  std::vector<std::string> operands;  // what follows the command words (EMAIL, ID, FILE …)
+};
+
+// commands_account.cpp
+void register_account(const Invocation& in);  // register EMAIL
+void login(const Invocation& in);             // login EMAIL
+void oauth_login(const Invocation& in);       // oauth-login --redirect-uri URI
+void logout(const Invocation& in);            // logout
+void status(const Invocation& in);            // status
+
+// commands_keys.cpp
+void setup_encryption_new(const Invocation& in);       // setup-encryption new
+void setup_encryption_existing(const Invocation& in);  // setup-encryption existing
+void change_password(const Invocation& in);            // change-password
+
+// commands_devices.cpp
+void device_add(const Invocation& in);     // device add NAME [--platform P]
+void device_list(const Invocation& in);    // device list
+void device_revoke(const Invocation& in);  // device revoke ID
+
+// commands_sync.cpp
+void push(const Invocation& in);  // push < changes.jsonl
+void pull(const Invocation& in);  // pull [--cursor N] [--follow]
+
+// commands_blobs.cpp
+void blob_put(const Invocation& in);  // blob put ID FILE
+void blob_get(const Invocation& in);  // blob get ID FILE
+void blob_rm(const Invocation& in);   // blob rm ID
+
+// demo.cpp (or demo_unavailable.cpp in a build without cpp-httplib)
+void demo(const Invocation& in);  // demo [--server-binary PATH] [--keep]
+
+}  // namespace synckit::cli
