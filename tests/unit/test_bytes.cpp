@@ -31,6 +31,10 @@ TEST_CASE("base64 decoding is strict and names the field", "[bytes]") {
       CHECK(e.field() == "salt");
     }
   }
+  for (const char* high : {"AAA\x80", "AA\xc3\xbf", "Zm9\xff"}) {  // libsodium alone reads these as '/'
+    CHECK_THROWS_AS(synckit::base64_decode(high, "x"), synckit::Error);
+    CHECK_THROWS_AS(synckit::base64url_decode(high, "x"), synckit::Error);
+  }
   CHECK_THROWS_AS(synckit::base64url_decode("Zg==", "x"), synckit::Error);
   CHECK_THROWS_AS(synckit::base64url_decode("+/8", "x"), synckit::Error);
 }
