@@ -4,6 +4,8 @@
 #include <functional>
 #include <map>
 
+#include "storage/open_store.hpp"
+
 namespace synckit::server {
 namespace {
 
@@ -34,6 +36,7 @@ ServerConfig parse_serve_flags(const std::vector<std::string>& args) {
   using Setter = std::function<void(const std::string&)>;
   const std::map<std::string, Setter> flags = {
       {"--db", [&](const std::string& v) { config.db_path = v; }},
+      {"--secret-file", [&](const std::string& v) { config.secret_file = v; }},
       {"--listen", [&](const std::string& v) { parse_listen(config, v); }},
       {"--token-ttl", [&](const std::string& v) { config.token_ttl = std::chrono::seconds(number<long>("--token-ttl", v, 1, 86400)); }},
       {"--cors-origin", [&](const std::string& v) { config.cors_origins.push_back(v); }},
@@ -55,7 +58,16 @@ ServerConfig parse_serve_flags(const std::vector<std::string>& args) {
     if (i + 1 >= args.size()) throw ConfigError(args[i] + " needs a value");
     flag->second(args[i + 1]);
   }
+  signing_key_path(config);  // a PostgreSQL --db needs --secret-file
   return config;
+}
+
+std::string signing_key_path(const ServerConfig& config) {
+  if (!config.secret_file.empty()) return config.secret_file;
+  if (is_postgres_url(config.db_path)) {
+    throw ConfigError("--secret-file is required with a PostgreSQL --db (give every node the same file)");
+  }
+  return sqlite_path(config.db_path) + ".secret";
 }
 
 }  // namespace synckit::server

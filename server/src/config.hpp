@@ -10,7 +10,8 @@
 namespace synckit::server {
 
 struct ServerConfig {
-  std::string db_path = "synckit.db";
+  std::string db_path = "synckit.db";         // SQLite path, "sqlite:PATH" or postgres://… URL
+  std::string secret_file;                    // signing key file; empty = "<sqlite path>.secret"
   std::string host = "127.0.0.1";
   int port = 8787;                            // 0 = pick a free port
   std::chrono::seconds token_ttl{900};        // access token lifetime
@@ -30,5 +31,9 @@ struct ConfigError : std::runtime_error {
 
 // Parses `serve` flags (argv after "serve"). Throws ConfigError.
 ServerConfig parse_serve_flags(const std::vector<std::string>& args);
+
+// The signing key file: --secret-file, else the SQLite file's path + ".secret". Throws ConfigError
+// for a PostgreSQL --db without --secret-file.
+std::string signing_key_path(const ServerConfig& config);
 
 }  // namespace synckit::server

@@ -11,7 +11,7 @@
 #include "auth/secrets.hpp"
 #include "config.hpp"
 #include "http/server.hpp"
-#include "storage/sqlite_store.hpp"
+#include "storage/open_store.hpp"
 
 namespace {
 
@@ -19,10 +19,11 @@ using namespace synckit::server;
 
 constexpr const char* kUsage =
     "usage:\n"
-    "  synckit-server serve [--db PATH] [--listen HOST:PORT] [--token-ttl SECONDS] [--cors-origin ORIGIN]...\n"
+    "  synckit-server serve [--db PATH|sqlite:PATH|postgres://URL] [--secret-file PATH] [--listen HOST:PORT]\n"
+    "                       [--token-ttl SECONDS] [--cors-origin ORIGIN]...\n"
     "                       [--rate-limit PER_SECOND] [--auth-rate-limit PER_MINUTE] [--max-blob-bytes N]\n"
     "                       [--fault-rate 0..1] [--fault-status 429|500|503] [--threads N]\n"
-    "  synckit-server app create --db PATH --name NAME\n"
+    "  synckit-server app create --db PATH|URL --name NAME\n"
     "  synckit-server backup --db PATH --to FILE\n"
     "See docs/server.md.\n";
 
@@ -46,7 +47,7 @@ void check_flags(const std::vector<std::string>& args, const std::vector<std::st
 int run_serve(const std::vector<std::string>& args) {
   block_shutdown_signals();
   const ServerConfig config = parse_serve_flags(args);
-  auto store = SqliteStore::open(config.db_path);
+  auto store = open_store(config.db_path, static_cast<std::size_t>(config.threads));
   serve(config, *store, [&](int port) {
     const bool v6 = config.host.find(':') != std::string::npos;
     std::printf("synckit-server listening on http://%s%s%s:%d\n", v6 ? "[" : "", config.host.c_str(), v6 ? "]" : "",
@@ -61,7 +62,7 @@ int run_app_create(const std::vector<std::string>& args) {
   check_flags(args, {"--db", "--name"});
   const std::string name = flag_value(args, "--name");
   if (name.empty() || name.size() > 128) throw ConfigError("--name needs 1..128 bytes");
-  auto store = SqliteStore::open(flag_value(args, "--db"));
+  auto store = open_store(flag_value(args, "--db"));
   const std::string api_key = "sk_" + random_token();
   const App app = store->create_app(name, token_hash(api_key));
   std::printf("created app %s (%s); its API key, shown once:\n%s\n", app.name.c_str(), app.id.c_str(),
@@ -71,7 +72,7 @@ int run_app_create(const std::vector<std::string>& args) {
 
 int run_backup(const std::vector<std::string>& args) {
   check_flags(args, {"--db", "--to"});
-  auto store = SqliteStore::open(flag_value(args, "--db"));
+  auto store = open_store(flag_value(args, "--db"));
   store->backup_to(flag_value(args, "--to"));
   std::printf("backed up to %s\n", flag_value(args, "--to").c_str());
   return 0;

@@ -10,6 +10,10 @@ and ends by printing "N passed, M failed" (N and M count test methods); see READ
 Where the binaries come from: `--server PATH` (or, without it, the environment variable
 SYNCKIT_SERVER, or else build/native-release/server/synckit-server of this checkout);
 `--format-tool PATH` (or SYNCKIT_FORMAT, or build/native-release/tools/synckit-format/synckit-format).
+
+The backend: SQLite by default. With the environment variable SYNCKIT_TEST_DB=postgres, one
+throwaway PostgreSQL cluster (postgres_cluster.py) runs per test process and every Server gets a
+fresh database in it and a --secret-file in its own directory.
 """
 
 import atexit
@@ -64,6 +68,25 @@ STATUS_FOR_CODE["invalid_grant"] = 400
 DEFAULT_SERVER_ARGS = {"--rate-limit": "100000", "--auth-rate-limit": "100000"}
 
 CONFIG = {"server": None, "format_tool": None}
+
+BACKEND = os.environ.get("SYNCKIT_TEST_DB", "sqlite").strip().lower() or "sqlite"
+if BACKEND not in ("sqlite", "postgres"):
+    sys.exit(f"SYNCKIT_TEST_DB must be sqlite or postgres, not {BACKEND!r}")
+_CLUSTER = []  # the PostgreSQL cluster of this process, started on first use
+
+
+def on_postgres():
+    """Whether the servers of this run store into PostgreSQL (SYNCKIT_TEST_DB=postgres)."""
+    return BACKEND == "postgres"
+
+
+def postgres_cluster():
+    """The process's PostgreSQL cluster (started on first use, stopped and removed at exit)."""
+    if not _CLUSTER:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import postgres_cluster as pg  # noqa: E402
+        _CLUSTER.append(pg.PostgresCluster())
+    return _CLUSTER[0]
 
 
 # --- command line -----------------------------------------------------------------------------
@@ -173,6 +196,8 @@ def _kill_leftovers():
         _LIVE.discard(proc)
     for server in list(_SERVERS):
         server.close()
+    for cluster in _CLUSTER:
+        cluster.close()
 
 
 atexit.register(_kill_leftovers)
@@ -181,18 +206,26 @@ atexit.register(_kill_leftovers)
 class Server:
     """One synckit-server over one database in its own temporary directory.
 
-    The database lives alone in `db_dir` (with its -wal/-shm files and PATH.secret); server logs
+    SQLite: the database lives alone in `db_dir` (with its -wal/-shm files and PATH.secret).
+    PostgreSQL: `db_path` is the URL of a fresh database in the process's cluster (or `database`),
+    and the signing key is `--secret-file` `secret_path` (in `db_dir` unless given). Server logs
     (stderr, one file per start) go to `log_dir`. close() stops the process and deletes both.
     """
 
-    def __init__(self, args=(), db_name="synckit.db"):
+    def __init__(self, args=(), db_name="synckit.db", database=None, secret_path=None):
         self.root = tempfile.mkdtemp(prefix="synckit-server-test-")
         self.db_dir = os.path.join(self.root, "db")
         self.log_dir = os.path.join(self.root, "logs")
         os.mkdir(self.db_dir)
         os.mkdir(self.log_dir)
-        self.db_path = os.path.join(self.db_dir, db_name)
-        self.secret_path = self.db_path + ".secret"
+        if on_postgres() or database is not None:
+            self.db_path = database or postgres_cluster().create_database()
+            self.secret_path = secret_path or os.path.join(self.db_dir, "signing.secret")
+            self.secret_args = ["--secret-file", self.secret_path]
+        else:
+            self.db_path = os.path.join(self.db_dir, db_name)
+            self.secret_path = self.db_path + ".secret"
+            self.secret_args = []
         self.args = self._with_defaults(list(args))
         self.proc = None
         self.port = None
@@ -219,7 +252,7 @@ class Server:
             raise RuntimeError("server already running")
         self.starts += 1
         self.log_path = os.path.join(self.log_dir, f"stderr-{self.starts}.log")
-        command = [server_path(), "serve", "--db", self.db_path, "--listen", "127.0.0.1:0",
+        command = [server_path(), "serve", "--db", self.db_path, *self.secret_args, "--listen", "127.0.0.1:0",
                    *self.args, *extra_args]
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -364,6 +397,13 @@ class Server:
     def db_files(self):
         """Paths of every file in the database directory (db, -wal, -shm, .secret, …)."""
         return sorted(os.path.join(self.db_dir, name) for name in os.listdir(self.db_dir))
+
+    def storage_dirs(self):
+        """Directories holding the stored data: `db_dir`, plus the cluster's data directory on
+        PostgreSQL (shared by every database of the process)."""
+        if self.db_path.startswith(("postgres://", "postgresql://")):
+            return [self.db_dir, postgres_cluster().data_dir]
+        return [self.db_dir]
 
     def signing_secret(self):
         """The 32 raw bytes of PATH.secret (base64 + newline); the file must have mode 0600."""

@@ -1,10 +1,15 @@
-// SqliteStore on temporary database files: schema, auth records, envelope CAS, devices, sync
-// semantics (push idempotency, pull cursors), isolation between users, blobs, backup, threads.
+// The Store implementations: schema, auth records, envelope CAS, devices, sync semantics (push
+// idempotency, pull cursors), isolation between users, blobs, backup, threads. By default every
+// test runs on SqliteStore over temporary files. With SYNCKIT_TEST_PG_URL set (a PostgreSQL
+// superuser URL; tests/server/postgres_cluster.py --exec sets it) the shared tests run on
+// PostgresStore instead, each on a fresh database: run them with "~[sqlite]" (the SQLite-only tests);
+// the "postgres:" tests check PostgreSQL specifics there and do nothing on SQLite.
 #include <sodium.h>
 
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -14,6 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include "storage/postgres_connection.hpp"
+#include "storage/postgres_migrations.hpp"
+#include "storage/postgres_store.hpp"
 #include "storage/sqlite_database.hpp"
 #include "storage/sqlite_migrations.hpp"
 #include "storage/sqlite_store.hpp"
@@ -67,10 +75,33 @@ std::vector<std::string> ids_of(const PullPage& page) {
 
 using Seqs = std::vector<std::int64_t>;
 
+// The PostgreSQL superuser URL of the run (SYNCKIT_TEST_PG_URL), or nullptr for SQLite.
+const char* pg_admin_url() {
+  const char* url = std::getenv("SYNCKIT_TEST_PG_URL");
+  return url != nullptr && *url != '\0' ? url : nullptr;
+}
+
+// The URL of a new, empty database in the run's PostgreSQL cluster.
+std::string fresh_pg_database() {
+  static std::atomic<int> counter{0};
+  std::random_device random;
+  const std::string name = "unit_" + std::to_string(random()) + "_" + std::to_string(counter++);
+  PgConnection admin(pg_admin_url());
+  admin.exec_script(("CREATE DATABASE " + name).c_str());
+  std::string url = pg_admin_url();
+  return url.substr(0, url.rfind('/') + 1) + name;
+}
+
+// The store under test: PostgreSQL on a fresh database when the run has one, else SQLite in `dir`.
+std::unique_ptr<Store> open_test_store(const TempDir& dir) {
+  if (pg_admin_url() != nullptr) return PostgresStore::open(fresh_pg_database());
+  return SqliteStore::open(dir.file("server.db"));
+}
+
 // A store with one app and one user ready to use.
 struct Fixture {
   TempDir dir;
-  std::unique_ptr<SqliteStore> store = SqliteStore::open(dir.file("server.db"));
+  std::unique_ptr<Store> store = open_test_store(dir);
   App app = store->create_app("demo", hash_of("api-key"));
   User user = *store->create_user(app.id, "alice@example.com", "$argon2id$stub");
 };
@@ -79,7 +110,7 @@ const std::regex kUuidV4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3
 
 }  // namespace
 
-TEST_CASE("schema: opening twice is idempotent and keeps the data", "[schema]") {
+TEST_CASE("schema: opening twice is idempotent and keeps the data", "[schema][sqlite]") {
   TempDir dir;
   const auto path = dir.file("server.db");
   std::string app_id;
@@ -98,7 +129,7 @@ TEST_CASE("schema: opening twice is idempotent and keeps the data", "[schema]") 
   CHECK(schema_version(db) == current_schema_version());
 }
 
-TEST_CASE("schema: a database from a newer server is refused", "[schema]") {
+TEST_CASE("schema: a database from a newer server is refused", "[schema][sqlite]") {
   TempDir dir;
   const auto path = dir.file("server.db");
   SqliteStore::open(path).reset();
@@ -112,7 +143,7 @@ TEST_CASE("schema: a database from a newer server is refused", "[schema]") {
   REQUIRE_THROWS_MATCHES(SqliteStore::open(path), StoreError, Catch::Message(expected));
 }
 
-TEST_CASE("schema: a file that is not a database is a StoreError", "[schema]") {
+TEST_CASE("schema: a file that is not a database is a StoreError", "[schema][sqlite]") {
   TempDir dir;
   const auto path = dir.file("garbage.db");
   std::ofstream(path) << std::string(4096, 'x');
@@ -120,7 +151,7 @@ TEST_CASE("schema: a file that is not a database is a StoreError", "[schema]") {
   CHECK_THROWS_AS(SqliteStore::open(dir.file("missing-dir/server.db")), StoreError);
 }
 
-TEST_CASE("database: transactions roll back on exceptions, cached statements are reused", "[database]") {
+TEST_CASE("database: transactions roll back on exceptions, cached statements are reused", "[database][sqlite]") {
   TempDir dir;
   Database db(dir.file("raw.db"));
   db.exec("CREATE TABLE t (v INTEGER NOT NULL)");
@@ -153,7 +184,7 @@ TEST_CASE("database: transactions roll back on exceptions, cached statements are
 
 TEST_CASE("apps: created with a UUID and found by key hash", "[apps]") {
   TempDir dir;
-  auto store = SqliteStore::open(dir.file("server.db"));
+  auto store = open_test_store(dir);
   const auto app = store->create_app("Notes", hash_of("key-1"));
   CHECK(std::regex_match(app.id, kUuidV4));
   CHECK(app.name == "Notes");
@@ -165,7 +196,7 @@ TEST_CASE("apps: created with a UUID and found by key hash", "[apps]") {
   CHECK(store->create_app("Other", hash_of("key-2")).id != app.id);
 }
 
-TEST_CASE("errors: StoreError carries SQLite's message, never the bound values", "[errors]") {
+TEST_CASE("errors: StoreError carries SQLite's message, never the bound values", "[errors][sqlite]") {
   TempDir dir;
   auto store = SqliteStore::open(dir.file("server.db"));
   store->create_app("Notes", hash_of("key-1"));
@@ -542,7 +573,7 @@ TEST_CASE("stats: devices, cursor, changes and blobs of the user", "[stats]") {
   CHECK(stats.blob_bytes == 8);
 }
 
-TEST_CASE("backup: the copy opens and holds the same data", "[backup]") {
+TEST_CASE("backup: the copy opens and holds the same data", "[backup][sqlite]") {
   Fixture f;
   const auto device = f.store->add_device(f.user.id, "phone", "ios", 5);
   f.store->push(f.user.id, device.id, make_changes({"a", "b"}));
@@ -630,7 +661,7 @@ TEST_CASE("threads: the same changes pushed concurrently are stored once", "[thr
   CHECK(page.cursor == 50);
 }
 
-TEST_CASE("memory: a private in-memory database works (reads share the one connection)", "[memory]") {
+TEST_CASE("memory: a private in-memory database works (reads share the one connection)", "[memory][sqlite]") {
   auto store = SqliteStore::open(":memory:");
   const auto app = store->create_app("mem", hash_of("k"));
   const auto user = *store->create_user(app.id, "m@example.com", "h");
@@ -638,4 +669,73 @@ TEST_CASE("memory: a private in-memory database works (reads share the one conne
   const auto page = store->pull(user.id, "d2", 0, 10);
   CHECK(seqs_of(page) == Seqs{1, 2});
   CHECK(store->find_app_by_key(hash_of("k"))->id == app.id);
+}
+
+// ---- PostgreSQL specifics (no-ops on SQLite runs) ----
+
+TEST_CASE("postgres: migrations run once, a newer schema is refused", "[postgres][schema]") {
+  if (pg_admin_url() == nullptr) return;
+  const std::string url = fresh_pg_database();
+  {
+    // several stores opening the empty database at once: one migrates, the others find it done
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        try {
+          PostgresStore::open(url, 1).reset();
+        } catch (const StoreError&) {
+          ++failures;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(failures == 0);
+  }
+  PgConnection conn(url);
+  CHECK(postgres_schema_version(conn) == postgres_schema_version_known());
+  CHECK(conn.exec("SELECT count(*) FROM schema_version").int64(0, 0) == 1);
+  const int newer = postgres_schema_version_known() + 1;
+  conn.exec("UPDATE schema_version SET version = $1", {PgParam::int64(newer)});
+  const std::string expected = "database schema v" + std::to_string(newer) + " is newer than this server (v" +
+                               std::to_string(postgres_schema_version_known()) + ")";
+  REQUIRE_THROWS_MATCHES(PostgresStore::open(url), StoreError, Catch::Message(expected));
+}
+
+TEST_CASE("postgres: StoreError carries PostgreSQL's message, never the bound values", "[postgres][errors]") {
+  if (pg_admin_url() == nullptr) return;
+  Fixture f;
+  try {
+    f.store->create_app("Secret-Name-123", hash_of("api-key"));
+    FAIL("duplicate api key hash accepted");
+  } catch (const StoreError& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::Contains("duplicate key value violates unique constraint"));
+    CHECK(what.find("Secret-Name-123") == std::string::npos);
+    CHECK(what.find(hash_of("api-key")) == std::string::npos);
+  }
+  try {
+    f.store->add_refresh(hash_of("token"), {"no-such-user-42", "app", 1000});
+    FAIL("refresh token for a missing user accepted");
+  } catch (const StoreError& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::Contains("foreign key constraint"));
+    CHECK(what.find("no-such-user-42") == std::string::npos);
+  }
+  CHECK_THROWS_WITH(f.store->backup_to(f.dir.file("copy.db")), "use pg_dump for PostgreSQL backups");
+  CHECK_THROWS_WITH(PostgresStore::open("postgres://nobody@127.0.0.1:1/none"),
+                    Catch::StartsWith("postgres: connect: "));
+}
+
+TEST_CASE("postgres: any bytes in strings are kept and matched exactly", "[postgres][devices]") {
+  if (pg_admin_url() == nullptr) return;
+  Fixture f;
+  const std::string odd_name("nul\0and\xff bytes", 14);
+  const auto device = f.store->add_device(f.user.id, odd_name, "linux", 5);
+  CHECK(f.store->find_device(f.user.id, device.id)->name == odd_name);
+  CHECK_FALSE(f.store->find_device(f.user.id, std::string("\0\xfe", 2)));
+  const std::string odd_email("a\0b@example.com", 15);
+  REQUIRE(f.store->create_user(f.app.id, odd_email, "h"));
+  CHECK(f.store->find_user(f.app.id, odd_email));
+  CHECK_FALSE(f.store->find_user(f.app.id, "a"));
 }

@@ -135,7 +135,7 @@ void serve(const ServerConfig& config, Store& store, const std::function<void(in
   block_shutdown_signals();
   const sigset_t signals = shutdown_signals();
 
-  const TokenSigner signer(load_or_create_signing_key(config.db_path + ".secret"), config.token_ttl);
+  const TokenSigner signer(load_or_create_signing_key(signing_key_path(config)), config.token_ttl);
   RateLimiter request_limiter(config.rate_limit, std::chrono::seconds(1));
   RateLimiter auth_limiter(config.auth_rate_limit, std::chrono::minutes(1));
   const FaultInjector faults(config.fault_rate, config.fault_status);

@@ -1,0 +1,86 @@
+// The Store on PostgreSQL through libpq, for one or several server nodes sharing one database.
+//
+// Threading: a pool of connections, each lent to one thread at a time; every Store method is one
+// transaction (READ COMMITTED unless noted) on one pooled connection, so nodes and threads run
+// concurrently. Correctness across nodes comes from the database, never from process memory:
+// - push locks the user's user_sync row (SELECT ... FOR UPDATE), so one user's pushes are serialised
+//   across every node and sequence numbers stay gap-free and ordered; a change_id the user already has
+//   is skipped (UNIQUE (user_id, change_id) backs it), so a batch retried on another node is stored once;
+// - put_envelope is one conditional statement (UPDATE ... WHERE version = expected, or INSERT ... ON
+//   CONFLICT DO NOTHING for 0): exactly one of racing writers wins;
+// - rotate_refresh and take_oauth_code delete the row with DELETE ... RETURNING: single use.
+// pull and stats read one snapshot (REPEATABLE READ READ ONLY, or a single statement).
+// The semantics of every method are those of SqliteStore (see sqlite_store.hpp); the same protocol
+// replies come out of either backend.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storage/postgres_connection.hpp"
+#include "storage/store.hpp"
+
+namespace synckit::server {
+
+class PostgresStore final : public Store {
+ public:
+  // Connects to `url` (postgres://… or postgresql://…, any libpq connection string works) and brings
+  // the schema up to date. `connections` bounds the pool. Throws StoreError, including when the
+  // schema is newer than this binary or the database cannot be reached.
+  static std::unique_ptr<PostgresStore> open(const std::string& url, std::size_t connections = 8);
+  ~PostgresStore() override;
+
+  App create_app(const std::string& name, const Hash& api_key_hash) override;
+  std::optional<App> find_app_by_key(const Hash& api_key_hash) override;
+
+  std::optional<User> create_user(const std::string& app_id, const std::string& email,
+                                  const std::string& auth_hash) override;
+  std::optional<User> find_user(const std::string& app_id, const std::string& email) override;
+
+  void add_refresh(const Hash& token_hash, const RefreshGrant& grant) override;
+  // As SqliteStore: the grant of the new token; an expired old token is deleted.
+  std::optional<RefreshGrant> rotate_refresh(const Hash& old_hash, const Hash& new_hash, Millis now,
+                                             Millis new_expires_at) override;
+  void delete_refresh(const Hash& token_hash) override;
+  std::int64_t purge_expired(Millis now) override;
+
+  void add_oauth_code(const Hash& code_hash, const OAuthCode& code) override;
+  // Returns the code even if expired (the caller checks expires_at); it is deleted either way.
+  std::optional<OAuthCode> take_oauth_code(const Hash& code_hash) override;
+
+  std::optional<StoredEnvelope> get_envelope(const std::string& user_id) override;
+  std::optional<std::int64_t> put_envelope(const std::string& user_id, const std::string& envelope_json,
+                                           std::int64_t expected_version) override;
+
+  DeviceRow add_device(const std::string& user_id, const std::string& name, const std::string& platform,
+                       Millis now) override;
+  // Non-revoked devices, oldest first (ties by id).
+  std::vector<DeviceRow> list_devices(const std::string& user_id) override;
+  std::optional<DeviceRow> find_device(const std::string& user_id, const std::string& device_id) override;
+  bool revoke_device(const std::string& user_id, const std::string& device_id) override;
+
+  std::int64_t push(const std::string& user_id, const std::string& device_id,
+                    const std::vector<NewChange>& changes) override;
+  // Cursor rules as SqliteStore::pull.
+  PullPage pull(const std::string& user_id, const std::string& device_id, std::int64_t cursor,
+                int limit) override;
+  UserStats stats(const std::string& user_id) override;
+
+  PutResult put_blob(const std::string& user_id, const std::string& blob_id, const std::string& bytes,
+                     Millis now) override;
+  std::optional<std::string> get_blob(const std::string& user_id, const std::string& blob_id) override;
+  bool delete_blob(const std::string& user_id, const std::string& blob_id) override;
+
+  // Not supported: always throws StoreError("use pg_dump for PostgreSQL backups").
+  void backup_to(const std::string& path) override;
+
+ private:
+  PostgresStore(std::string url, std::size_t connections);
+  // Runs f(PgConnection&) on a pooled connection.
+  template <class F>
+  auto with(F&& f);
+
+  PgPool pool_;
+};
+
+}  // namespace synckit::server
