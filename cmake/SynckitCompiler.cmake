@@ -1,4 +1,4 @@
-# Compiler settings shared by every target: warnings, ccache, sanitizers.
+# Compiler settings shared by every target: warnings, ccache, sanitizers, wasm exceptions.
 find_program(SYNCKIT_CCACHE ccache)
 if(SYNCKIT_CCACHE)
   set(CMAKE_C_COMPILER_LAUNCHER "${SYNCKIT_CCACHE}")
@@ -13,4 +13,44 @@ if(SYNCKIT_SANITIZE)
   set(_synckit_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_compile_options(${_synckit_san})
   add_link_options(${_synckit_san})
+endif()
+
+# Emscripten disables C++ exceptions by default: a throw then reaches JavaScript as a bare number and
+# no catch runs. The core reports every failure as a thrown synckit::Error, so every wasm object and
+# every link gets -fexceptions (Emscripten's JavaScript-based exception handling; the linker then
+# takes the libc++/libc++abi "-except" variants).
+if(EMSCRIPTEN)
+  add_compile_options(-fexceptions)
+  add_link_options(-fexceptions)
+  # Debian's emscripten links optimized builds through a Node script that needs acorn from
+  # /usr/share/nodejs. The wasm-release preset sets NODE_PATH; the launcher also covers a bare
+  # `ninja` or `cmake --build <dir>` in the build tree.
+  if(EXISTS /usr/share/nodejs/acorn)
+    set(CMAKE_C_LINKER_LAUNCHER ${CMAKE_COMMAND} -E env NODE_PATH=/usr/share/nodejs)
+    set(CMAKE_CXX_LINKER_LAUNCHER ${CMAKE_COMMAND} -E env NODE_PATH=/usr/share/nodejs)
+  endif()
+endif()
+
+# ThreadSanitizer for everything (the native-tsan preset). Not combinable with SYNCKIT_SANITIZE.
+option(SYNCKIT_TSAN "Build with ThreadSanitizer" OFF)
+if(SYNCKIT_TSAN)
+  if(SYNCKIT_SANITIZE)
+    message(FATAL_ERROR "SYNCKIT_TSAN and SYNCKIT_SANITIZE cannot be combined")
+  endif()
+  set(_synckit_tsan -fsanitize=thread -fno-omit-frame-pointer)
+  add_compile_options(${_synckit_tsan})
+  add_link_options(${_synckit_tsan})
+endif()
+
+# The fuzz preset (SYNCKIT_FUZZ, option in the top-level CMakeLists.txt): every library is built
+# with libFuzzer's coverage instrumentation plus ASan+UBSan; fuzz/CMakeLists.txt links the targets
+# with -fsanitize=fuzzer (libFuzzer's main).
+if(SYNCKIT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "SYNCKIT_FUZZ needs clang (CC=clang CXX=clang++, or the fuzz preset)")
+  endif()
+  set(_synckit_fuzz -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+                    -fno-omit-frame-pointer)
+  add_compile_options(${_synckit_fuzz})
+  add_link_options(-fsanitize=address,undefined)
 endif()

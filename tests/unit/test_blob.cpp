@@ -3,12 +3,12 @@
 #include "crypto_fixtures.hpp"
 #include "synckit/crypto/blob.hpp"
 #include "synckit/error.hpp"
-#include "synckit/native/sodium_random.hpp"
+#include "system_random.hpp"
 
 using namespace synckit;
 
 TEST_CASE("a blob has exactly 40 bytes of overhead and opens under its id", "[blob]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const BlobKey key = derive_blob_key(test::counting_master_key());
   for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{4096}, std::size_t{1} << 20}) {
     const Bytes plain = test::counting_bytes(size);
@@ -19,7 +19,7 @@ TEST_CASE("a blob has exactly 40 bytes of overhead and opens under its id", "[bl
 }
 
 TEST_CASE("blob ids are checked and bind the ciphertext", "[blob]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const BlobKey key = derive_blob_key(test::counting_master_key());
   const Bytes sealed = seal_blob(key, "a", test::counting_bytes(10), random);
   CHECK(test::kind_thrown([&] { open_blob(key, "b", sealed); }) == ErrorKind::crypto);

@@ -5,7 +5,7 @@
 #include "crypto_fixtures.hpp"
 #include "synckit/crypto/change.hpp"
 #include "synckit/error.hpp"
-#include "synckit/native/sodium_random.hpp"
+#include "system_random.hpp"
 
 using namespace synckit;
 
@@ -25,7 +25,7 @@ Bytes seal_raw(const ChangeKey& key, std::string_view change_id, std::string_vie
 }  // namespace
 
 TEST_CASE("a sealed change opens to the same entry under the same id", "[change]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const ChangeKey key = derive_change_key(test::counting_master_key());
   const ChangeEntry entry = test::sample_entry();
   const Bytes sealed = seal_change(key, "c_0001", entry, random);
@@ -43,7 +43,7 @@ TEST_CASE("a change sealed with a fixed nonce is nonce || ciphertext || tag", "[
 }
 
 TEST_CASE("change ids and oversized changes are refused before sealing", "[change]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const ChangeKey key = derive_change_key(test::counting_master_key());
   for (const std::string id : {std::string(), std::string(65, 'a'), std::string("a b"), std::string("a/b"),
                                std::string("é")}) {

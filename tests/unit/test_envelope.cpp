@@ -3,7 +3,7 @@
 #include "crypto_fixtures.hpp"
 #include "synckit/crypto/envelope.hpp"
 #include "synckit/error.hpp"
-#include "synckit/native/sodium_random.hpp"
+#include "system_random.hpp"
 
 using namespace synckit;
 
@@ -12,7 +12,7 @@ namespace {
 constexpr EnvelopeParams kCheap{2, 16u << 20};
 
 nlohmann::ordered_json cheap_envelope_json() {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   return envelope_to_json(wrap_master_key(test::counting_master_key(), "pw", random, kCheap));
 }
 
@@ -28,7 +28,7 @@ Error envelope_error(const nlohmann::ordered_json& json) {
 }  // namespace
 
 TEST_CASE("an envelope unwraps with its password and only with it", "[envelope]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const MasterKey master = test::counting_master_key();
   const KeyEnvelope envelope = wrap_master_key(master, "correct horse", random, kCheap);
   CHECK(constant_time_equal(unwrap_master_key(envelope, "correct horse").view(), master.view()));
@@ -37,7 +37,7 @@ TEST_CASE("an envelope unwraps with its password and only with it", "[envelope]"
 }
 
 TEST_CASE("every wrap takes a new salt and nonce", "[envelope]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const MasterKey master = test::counting_master_key();
   const KeyEnvelope a = wrap_master_key(master, "pw", random, kCheap);
   const KeyEnvelope b = wrap_master_key(master, "pw", random, kCheap);
@@ -63,7 +63,7 @@ TEST_CASE("the envelope JSON round-trips and has exactly the format's fields", "
 }
 
 TEST_CASE("wrapping refuses a cost outside the bounds and an empty password", "[envelope]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const MasterKey master = test::counting_master_key();
   const EnvelopeParams bad[] = {{1, 16u << 20}, {17, 16u << 20}, {2, (16u << 20) - 1}, {2, (1u << 30) + 1}};
   for (const auto& params : bad) {
@@ -118,7 +118,7 @@ TEST_CASE("envelopes outside the format are refused with the field named", "[env
 }
 
 TEST_CASE("an envelope struct with bounds broken is refused before any key derivation", "[envelope]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   KeyEnvelope envelope = wrap_master_key(test::counting_master_key(), "pw", random, kCheap);
   envelope.memlimit = std::uint64_t{1} << 40;
   CHECK(test::kind_thrown([&] { unwrap_master_key(envelope, "pw"); }) == ErrorKind::invalid_data);

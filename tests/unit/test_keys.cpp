@@ -2,7 +2,7 @@
 
 #include "crypto_fixtures.hpp"
 #include "synckit/error.hpp"
-#include "synckit/native/sodium_random.hpp"
+#include "system_random.hpp"
 
 using namespace synckit;
 
@@ -20,7 +20,7 @@ TEST_CASE("master keys come from the random source or from exactly 32 bytes", "[
   const MasterKey from_random = generate_master_key(fixed);
   CHECK(from_random.data()[0] == 100);
   CHECK(from_random.data()[31] == 131);
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   CHECK_FALSE(constant_time_equal(generate_master_key(random).view(), generate_master_key(random).view()));
   CHECK(test::kind_thrown([] { master_key_from_bytes(Bytes(31)); }) == ErrorKind::invalid_input);
   CHECK(test::kind_thrown([] { master_key_from_bytes(Bytes(33)); }) == ErrorKind::invalid_input);

@@ -5,12 +5,12 @@
 #include "synckit/crypto/change.hpp"
 #include "synckit/crypto/envelope.hpp"
 #include "synckit/error.hpp"
-#include "synckit/native/sodium_random.hpp"
+#include "system_random.hpp"
 
 using namespace synckit;
 
 TEST_CASE("every flipped bit and every truncation of a sealed change is a crypto error", "[tamper]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const ChangeKey key = derive_change_key(test::counting_master_key());
   const Bytes sealed = seal_change(key, "c1", test::sample_entry(), random);
   for (std::size_t bit = 0; bit < sealed.size() * 8; ++bit) {
@@ -28,7 +28,7 @@ TEST_CASE("every flipped bit and every truncation of a sealed change is a crypto
 }
 
 TEST_CASE("a sealed change does not open under another id or key", "[tamper]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const MasterKey master = test::counting_master_key();
   const ChangeKey key = derive_change_key(master);
   const Bytes sealed = seal_change(key, "c1", test::sample_entry(), random);
@@ -42,7 +42,7 @@ TEST_CASE("a sealed change does not open under another id or key", "[tamper]") {
 }
 
 TEST_CASE("every flipped bit and every truncation of a sealed blob is a crypto error", "[tamper]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const BlobKey key = derive_blob_key(test::counting_master_key());
   const Bytes sealed = seal_blob(key, "b1", test::counting_bytes(100), random);
   for (std::size_t bit = 0; bit < sealed.size() * 8; ++bit) {
@@ -57,7 +57,7 @@ TEST_CASE("every flipped bit and every truncation of a sealed blob is a crypto e
 }
 
 TEST_CASE("a tampered envelope is a wrong-password error, never a crash", "[tamper]") {
-  native::SodiumRandom random;
+  RandomSource& random = test::system_random();
   const KeyEnvelope envelope = wrap_master_key(test::counting_master_key(), "pw", random, {2, 16u << 20});
   // One flipped bit in every byte of salt, nonce and ciphertext (a different bit each time): each
   // unwrap runs Argon2id, so every bit of all 88 bytes would make a slow test.
