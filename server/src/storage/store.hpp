@@ -1,4 +1,4 @@
-// What the server keeps, behind one interface (SQLite today; other backends can implement it).
+// What the server keeps, behind one interface: SqliteStore (embedded, the default) and PostgresStore.
 // Every method is one atomic step: it commits entirely or changes nothing. Methods are safe to call
 // from several threads at once. Failures of the database itself throw StoreError.
 #pragma once
