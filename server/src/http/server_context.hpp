@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "http/fault_injector.hpp"
 #include "http/rate_limiter.hpp"
+#include "storage/row_ids.hpp"
 #include "storage/store.hpp"
 
 namespace synckit::server {
@@ -18,11 +19,7 @@ struct ServerContext {
   RateLimiter& auth_limiter;  // sign-in attempts per remote address
 };
 
-// Unix time now, in milliseconds and seconds.
-inline Millis now_millis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+// Unix time now, in seconds (now_millis() is in storage/row_ids.hpp).
 inline std::int64_t now_seconds() { return now_millis() / 1000; }
 
 }  // namespace synckit::server
