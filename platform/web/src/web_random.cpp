@@ -9,11 +9,13 @@
 #include "synckit/error.hpp"
 
 // Fills HEAPU8[ptr, ptr + size) from crypto.getRandomValues; returns 1, or 0 when the Web Crypto API
-// is missing (or refuses). globalThis.crypto exists in browsers, workers and Node >= 19; Node 18
-// (Debian 12's nodejs) has the same API as require('crypto').webcrypto. getRandomValues fills at
-// most 65536 bytes per call. No other generator is ever used.
+// is missing (or refuses). The npm module's pre.js defines synckitWebCrypto (what the package passed,
+// else globalThis.crypto); other builds (the wasm unit tests under Node) use globalThis.crypto or
+// require('crypto').webcrypto. getRandomValues fills at most 65536 bytes per call. No other
+// generator is ever used.
 EM_JS(int, synckit_web_get_random_values, (std::uint8_t* ptr, std::size_t size), {
-  var webcrypto = (typeof globalThis === 'object' && globalThis.crypto &&
+  var webcrypto = (typeof synckitWebCrypto === 'object' && synckitWebCrypto) ? synckitWebCrypto :
+                  (typeof globalThis === 'object' && globalThis.crypto &&
                    typeof globalThis.crypto.getRandomValues === 'function') ? globalThis.crypto : null;
   if (!webcrypto && typeof process === 'object' && typeof require === 'function') {
     try {

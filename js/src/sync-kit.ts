@@ -1,0 +1,350 @@
+import { type KeyStore, type KeyStoreEntry } from './key-store.js';
+import { MemoryKeyStore } from './memory-key-store.js';
+import { IndexedDBKeyStore } from './indexeddb-key-store.js';
+import { SyncKitError, type CoreError } from './sync-kit-error.js';
+import type {
+  Account,
+  Change,
+  Device,
+  PulledChange,
+  PullResult,
+  RetryOptions,
+  SessionTokens,
+  SyncStatus,
+  UnreadableChange,
+} from './types.js';
+import { loadWasmModule, type WasmCallback, type WasmClient } from './wasm-module.js';
+
+/** Options of SyncKit.create. */
+export interface SyncKitOptions {
+  /** https://…, or http:// for a loopback host (local development). */
+  serverUrl: string;
+  /** Names the app on the server. */
+  apiKey: string;
+  /** Where the master key is cached (default: IndexedDB in browsers, memory in Node). */
+  keyStore?: KeyStore;
+  /** A saved session to resume (no sign-in needed). */
+  session?: SessionTokens;
+  /** Called whenever the session tokens change (sign-in, refresh, logout → null): persist them here. */
+  onSessionChange?: (tokens: SessionTokens | null) => void;
+  /** One line per request, retry and key-store event; never tokens, keys or row data. */
+  log?: (line: string) => void;
+  /** Changes asked for per pull (1..1000, default 500). */
+  pullLimit?: number;
+  /** Time limit of one HTTP request in ms (default 60000). */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+}
+
+// Deletes the wasm object of a client that was garbage-collected without dispose().
+const finalizer =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<{ handle: WasmClient | null }>((slot) => {
+        slot.handle?.delete();
+        slot.handle = null;
+      })
+    : null;
+
+function defaultKeyStore(): KeyStore {
+  const scope = globalThis as { indexedDB?: unknown; crypto?: { subtle?: unknown }; process?: unknown };
+  if (scope.indexedDB && scope.crypto?.subtle && typeof scope.process === 'undefined') return new IndexedDBKeyStore();
+  return new MemoryKeyStore();
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isDeleteData(change: Change): boolean {
+  return change.op === 'delete' && (change.data === undefined || change.data === null);
+}
+
+function timestampText(value: Date | string, index: number): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) {
+      throw new SyncKitError('invalid_input', `changes[${index}].timestamp is an invalid Date`, {
+        field: `changes[${index}].timestamp`,
+      });
+    }
+    return value.toISOString();
+  }
+  return value;
+}
+
+/**
+ * A SyncKit client: sign-in, end-to-end encryption, devices, push/pull of encrypted row changes and
+ * blobs. Every method returns a Promise that rejects only with a SyncKitError. Call dispose() when
+ * done (a finalizer frees a forgotten client, later).
+ */
+export class SyncKit {
+  readonly #slot: { handle: WasmClient | null };
+  readonly #pending = new Set<(error: SyncKitError) => void>();
+
+  private constructor(handle: WasmClient) {
+    this.#slot = { handle };
+    finalizer?.register(this, this.#slot, this);
+  }
+
+  /** Loads the wasm module (once per page or process) and makes a client. */
+  static async create(options: SyncKitOptions): Promise<SyncKit> {
+    if (typeof options !== 'object' || options === null) {
+      throw new SyncKitError('invalid_input', 'SyncKit.create needs an options object');
+    }
+    const module = await loadWasmModule();
+    const keyStore = options.keyStore ?? defaultKeyStore();
+    const ref: { handle: WasmClient | null } = { handle: null };
+    const handle = new module.WasmClient(SyncKit.#host(ref, keyStore, options));
+    ref.handle = handle;
+    const error = handle.open({
+      serverUrl: options.serverUrl,
+      apiKey: options.apiKey,
+      ...(options.pullLimit !== undefined ? { pullLimit: options.pullLimit } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.retry !== undefined ? { retry: options.retry } : {}),
+    });
+    if (error) {
+      handle.delete();
+      throw SyncKitError.fromCore(error);
+    }
+    const client = new SyncKit(handle);
+    if (options.session) client.restoreSession(options.session);
+    return client;
+  }
+
+  // What the wasm side calls back into: the key store (by request id) and the option hooks. It must
+  // not reference the SyncKit object (the finalizer could never run).
+  static #host(ref: { handle: WasmClient | null }, store: KeyStore, options: SyncKitOptions): object {
+    const settle = (id: number, error: unknown, key: Uint8Array | null = null) => {
+      const text = error === null ? '' : `the key store failed: ${message(error)}`;
+      ref.handle?.settleKeyStore(id, text, key);
+      key?.fill(0);
+    };
+    return {
+      save(entry: KeyStoreEntry, view: Uint8Array, id: number) {
+        const copy = view.slice();
+        Promise.resolve()
+          .then(() => store.save({ ...entry }, copy))
+          .then(() => settle(id, null), (error) => settle(id, error))
+          .finally(() => copy.fill(0));
+      },
+      load(entry: KeyStoreEntry, id: number) {
+        Promise.resolve()
+          .then(() => store.load({ ...entry }))
+          .then((key) => settle(id, null, key ?? null), (error) => settle(id, error));
+      },
+      remove(entry: KeyStoreEntry, id: number) {
+        Promise.resolve()
+          .then(() => store.remove({ ...entry }))
+          .then(() => settle(id, null), (error) => settle(id, error));
+      },
+      ...(options.onSessionChange
+        ? { sessionChanged: (tokens: SessionTokens | null) => options.onSessionChange?.(tokens) }
+        : {}),
+      ...(options.log ? { log: (line: string) => options.log?.(line) } : {}),
+    };
+  }
+
+  /** Creates an account (the password never leaves the device: a key derived from it does). */
+  createAccount(email: string, password: string): Promise<Account> {
+    return this.#call((h, done) => h.createAccount(email, password, done));
+  }
+
+  /** Signs in with email and password. Rejects with kind 'unauthorized' for wrong credentials. */
+  authenticate(email: string, password: string): Promise<Account> {
+    return this.#call((h, done) => h.authenticate(email, password, done));
+  }
+
+  /** Starts OAuth2 PKCE: the URL to send the browser to. The client keeps verifier and state. */
+  beginOAuth(redirectUri: string): string {
+    const result = this.#handle().beginOAuth(redirectUri);
+    if (result.error) throw SyncKitError.fromCore(result.error);
+    return result.url as string;
+  }
+
+  /** Finishes OAuth2 PKCE with the URL the browser came back to. */
+  completeOAuth(redirectUrl: string): Promise<Account> {
+    return this.#call((h, done) => h.completeOAuth(redirectUrl, done));
+  }
+
+  /** Resumes a saved session (no network). Throws a SyncKitError for malformed tokens. */
+  restoreSession(tokens: SessionTokens): void {
+    const error = this.#handle().restoreSession(tokens);
+    if (error) throw SyncKitError.fromCore(error);
+  }
+
+  /** The current session tokens, or null when signed out. */
+  session(): SessionTokens | null {
+    return this.#handle().session() as SessionTokens | null;
+  }
+
+  /** First device: makes the account's master key, wrapped by `password`, and uploads it. */
+  setupEncryptionNew(password: string): Promise<void> {
+    return this.#call((h, done) => h.setupEncryptionNew(password, done));
+  }
+
+  /** Another device: downloads and unwraps the master key (kind 'wrong_password' if it fails). */
+  setupEncryptionExisting(password: string): Promise<void> {
+    return this.#call((h, done) => h.setupEncryptionExisting(password, done));
+  }
+
+  /** Loads the cached master key from the key store: true when found (no password needed). */
+  unlock(): Promise<boolean> {
+    return this.#call((h, done) => h.unlock(done));
+  }
+
+  /** Re-wraps the master key under a new encryption password (fresh salt). */
+  changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    return this.#call((h, done) => h.changePassword(oldPassword, newPassword, done));
+  }
+
+  /** Whether the master key is unlocked. */
+  get encryptionReady(): boolean {
+    return this.#slot.handle?.encryptionReady() ?? false;
+  }
+
+  registerDevice(name: string, platform: string): Promise<Device> {
+    return this.#call((h, done) => h.registerDevice(name, platform, done), toDevice);
+  }
+
+  listDevices(): Promise<Device[]> {
+    return this.#call((h, done) => h.listDevices(done), (value) => (value as RawDevice[]).map(toDevice));
+  }
+
+  revokeDevice(deviceId: string): Promise<void> {
+    return this.#call((h, done) => h.revokeDevice(deviceId, done));
+  }
+
+  /**
+   * Encrypts the changes on this device and pushes them (in batches of up to 1000); resolves to the
+   * server's cursor. All changes cross into wasm as one JSON text.
+   */
+  push(deviceId: string, changes: readonly Change[]): Promise<number> {
+    return this.#call((h, done) => {
+      if (!Array.isArray(changes)) throw new SyncKitError('invalid_input', 'changes must be an array');
+      const plain = changes.map((change, index) => {
+        if (typeof change !== 'object' || change === null) {
+          throw new SyncKitError('invalid_input', `changes[${index}] must be an object`, { field: `changes[${index}]` });
+        }
+        return {
+          table: change.table,
+          op: change.op,
+          rowId: change.rowId,
+          timestamp: timestampText(change.timestamp, index),
+          data: isDeleteData(change) ? null : change.data === undefined ? null : change.data,
+        };
+      });
+      let text: string;
+      try {
+        text = JSON.stringify(plain);
+      } catch (error) {
+        throw new SyncKitError('invalid_input', `changes could not be serialised as JSON: ${message(error)}`);
+      }
+      h.push(deviceId, text, done);
+    });
+  }
+
+  /** Other devices' changes after `cursor`, decrypted. */
+  pull(deviceId: string, cursor = 0): Promise<PullResult> {
+    return this.#call((h, done) => h.pull(deviceId, cursor, done), parsePull);
+  }
+
+  /** Encrypts and stores a blob under `blobId` (exactly 40 bytes of overhead on the server). */
+  putBlob(blobId: string, bytes: Uint8Array): Promise<void> {
+    return this.#call((h, done) => h.putBlob(blobId, bytes, done));
+  }
+
+  /** Fetches and decrypts a blob; the Uint8Array is the caller's own copy. */
+  getBlob(blobId: string): Promise<Uint8Array> {
+    return this.#call((h, done) => h.getBlob(blobId, done), (view) => (view as Uint8Array).slice());
+  }
+
+  deleteBlob(blobId: string): Promise<void> {
+    return this.#call((h, done) => h.deleteBlob(blobId, done));
+  }
+
+  status(): Promise<SyncStatus> {
+    return this.#call((h, done) => h.status(done));
+  }
+
+  /** Ends the session, forgets tokens and master key, and removes the key from the key store. */
+  logout(): Promise<void> {
+    return this.#call((h, done) => h.logout(done));
+  }
+
+  /** Frees the client. Calls still pending reject (kind 'not_set_up'); later calls do too. */
+  dispose(): void {
+    const handle = this.#slot.handle;
+    if (!handle) return;
+    this.#slot.handle = null;
+    finalizer?.unregister(this);
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    const error = new SyncKitError('not_set_up', 'the client was disposed');
+    for (const reject of pending) reject(error);
+    handle.delete();
+  }
+
+  #handle(): WasmClient {
+    const handle = this.#slot.handle;
+    if (!handle) throw new SyncKitError('not_set_up', 'the client was disposed');
+    return handle;
+  }
+
+  // Runs one adapter call and turns its callback into a Promise that rejects only with SyncKitError.
+  #call<T>(start: (handle: WasmClient, done: WasmCallback) => void, convert?: (value: unknown) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let finished = false;
+      const fail = (error: SyncKitError) => {
+        if (finished) return;
+        finished = true;
+        this.#pending.delete(fail);
+        reject(error);
+      };
+      const done: WasmCallback = (error: CoreError | null, value?: unknown) => {
+        if (finished) return;
+        if (error) return fail(SyncKitError.fromCore(error));
+        try {
+          const converted = convert ? convert(value) : (value as T);
+          finished = true;
+          this.#pending.delete(fail);
+          resolve(converted);
+        } catch (thrown) {
+          fail(new SyncKitError('json', `the reply could not be read: ${message(thrown)}`));
+        }
+      };
+      try {
+        const handle = this.#handle();
+        this.#pending.add(fail);
+        start(handle, done);
+      } catch (thrown) {
+        fail(thrown instanceof SyncKitError ? thrown : new SyncKitError('invalid_input', message(thrown)));
+      }
+    });
+  }
+}
+
+interface RawDevice {
+  id: string;
+  name: string;
+  platform: string;
+  createdAt: string;
+}
+
+function toDevice(value: unknown): Device {
+  const raw = value as RawDevice;
+  return { id: raw.id, name: raw.name, platform: raw.platform, createdAt: new Date(raw.createdAt) };
+}
+
+type RawPulled = Omit<PulledChange, 'timestamp'> & { timestamp: string };
+
+function parsePull(value: unknown): PullResult {
+  const raw = JSON.parse(value as string) as {
+    cursor: number;
+    hasMore: boolean;
+    changes: Array<RawPulled | UnreadableChange>;
+  };
+  const changes = raw.changes.map((change): PulledChange | UnreadableChange =>
+    'error' in change ? change : { ...change, timestamp: new Date(change.timestamp) },
+  );
+  return { changes, cursor: raw.cursor, hasMore: raw.hasMore };
+}

@@ -1,0 +1,96 @@
+// The plain data types of the SyncKit API.
+
+/** A JSON value: what a row's `data` may hold. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** What a change does to its row. */
+export type ChangeOp = 'insert' | 'update' | 'delete';
+
+/** One change to one row, as the app sees it. It is encrypted on this device before it leaves. */
+export interface Change {
+  /** Non-empty, at most 128 UTF-8 bytes. */
+  table: string;
+  op: ChangeOp;
+  /** Non-empty, at most 256 UTF-8 bytes. */
+  rowId: string;
+  /** When the change was made; kept to the millisecond (a string must be RFC 3339). */
+  timestamp: Date | string;
+  /** Any JSON value; must be null (or left out) exactly for 'delete'. */
+  data?: JsonValue;
+}
+
+/** A change pulled from another device, decrypted. */
+export interface PulledChange {
+  seq: number;
+  changeId: string;
+  deviceId: string;
+  table: string;
+  op: ChangeOp;
+  rowId: string;
+  timestamp: Date;
+  data: JsonValue;
+}
+
+/**
+ * A pulled change that could not be opened (tampered with, under another key, or breaking the
+ * format). Reported, never dropped silently; `error.kind` is 'crypto' or 'invalid_data'.
+ */
+export interface UnreadableChange {
+  seq: number;
+  changeId: string;
+  deviceId: string;
+  error: { kind: string; message: string };
+}
+
+/** One page of a pull: pass `cursor` to the next pull; `hasMore` says whether to pull again now. */
+export interface PullResult {
+  changes: Array<PulledChange | UnreadableChange>;
+  cursor: number;
+  hasMore: boolean;
+}
+
+/** The signed-in account. */
+export interface Account {
+  userId: string;
+  appId: string;
+}
+
+/** A registered device of the account. */
+export interface Device {
+  id: string;
+  name: string;
+  platform: string;
+  createdAt: Date;
+}
+
+/** What the server holds for the account (counts only: it never sees plaintext). */
+export interface SyncStatus {
+  userId: string;
+  appId: string;
+  devices: number;
+  latestCursor: number;
+  changes: number;
+  blobs: number;
+  blobBytes: number;
+}
+
+/**
+ * Bearer credentials that resume a session without signing in again (see `onSessionChange` and
+ * `restoreSession`). Store them like a password: they grant access to the account's ciphertext.
+ */
+export interface SessionTokens {
+  userId: string;
+  appId: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Retries of transient failures (network, 5xx, 429) with exponential backoff and jitter. */
+export interface RetryOptions {
+  /** Tries after the first (default 3, at most 10). */
+  maxRetries?: number;
+  /** Backoff before the first retry in ms (default 250). */
+  baseDelayMs?: number;
+  /** Backoff cap in ms (default 8000). */
+  maxDelayMs?: number;
+}

@@ -1,0 +1,80 @@
+// Loading the WebAssembly build of the core (platform/web) and the shape of what it exposes
+// (platform/web/src/bindings.cpp). Internal to the package.
+import createSynckitModule from './wasm/synckit.mjs';
+import type { CoreError } from './sync-kit-error.js';
+
+/** Node-style completion the adapter calls: callback(error) or callback(null, value). */
+export type WasmCallback = (error: CoreError | null, value?: unknown) => void;
+
+/** platform/web's ClientAdapter, as embind exposes it. */
+export interface WasmClient {
+  open(options: object): CoreError | null;
+  createAccount(email: string, password: string, done: WasmCallback): void;
+  authenticate(email: string, password: string, done: WasmCallback): void;
+  beginOAuth(redirectUri: string): { url?: string; error?: CoreError };
+  completeOAuth(redirectUrl: string, done: WasmCallback): void;
+  restoreSession(tokens: object): CoreError | null;
+  session(): unknown;
+  setupEncryptionNew(password: string, done: WasmCallback): void;
+  setupEncryptionExisting(password: string, done: WasmCallback): void;
+  unlock(done: WasmCallback): void;
+  changePassword(oldPassword: string, newPassword: string, done: WasmCallback): void;
+  encryptionReady(): boolean;
+  registerDevice(name: string, platform: string, done: WasmCallback): void;
+  listDevices(done: WasmCallback): void;
+  revokeDevice(id: string, done: WasmCallback): void;
+  push(deviceId: string, changesJson: string, done: WasmCallback): void;
+  pull(deviceId: string, cursor: number, done: WasmCallback): void;
+  putBlob(blobId: string, bytes: Uint8Array, done: WasmCallback): void;
+  getBlob(blobId: string, done: WasmCallback): void;
+  deleteBlob(blobId: string, done: WasmCallback): void;
+  status(done: WasmCallback): void;
+  logout(done: WasmCallback): void;
+  settleKeyStore(id: number, error: string, key: Uint8Array | null): void;
+  delete(): void;
+}
+
+export interface WasmModule {
+  WasmClient: new (host: object) => WasmClient;
+  errorKinds(): Array<{ kind: string; message: string }>;
+}
+
+/** What differs between Node and browsers: chosen by the package entry (node.ts / index.ts). */
+export interface Platform {
+  /** The bytes of dist/wasm/synckit.wasm. */
+  wasmBinary(): Promise<ArrayBuffer | Uint8Array>;
+  /** An XMLHttpRequest class when the environment has none (Node). */
+  XMLHttpRequest?: unknown;
+  /** The Web Crypto API, when globalThis.crypto is missing (Node 18). */
+  crypto?: unknown;
+}
+
+let platform: Platform | null = null;
+let loaded: Promise<WasmModule> | null = null;
+
+/** Called once by the entry module. */
+export function setPlatform(chosen: Platform): void {
+  platform = chosen;
+}
+
+/** The module, instantiated once per JavaScript realm and shared by every client. */
+export function loadWasmModule(): Promise<WasmModule> {
+  if (!loaded) {
+    const current = platform;
+    if (!current) throw new Error('synckit: no platform set (import the package, not its files)');
+    loaded = (async () => {
+      const options: Record<string, unknown> = {
+        wasmBinary: await current.wasmBinary(),
+        print: () => undefined,
+        printErr: () => undefined,
+      };
+      if (current.XMLHttpRequest) options.XMLHttpRequest = current.XMLHttpRequest;
+      if (current.crypto) options.crypto = current.crypto;
+      return (await createSynckitModule(options)) as WasmModule;
+    })();
+    loaded.catch(() => {
+      loaded = null;
+    });
+  }
+  return loaded;
+}

@@ -1,0 +1,87 @@
+// The object the embind bindings expose to JavaScript as `WasmClient`: the core Client on the web
+// platform's services (WebRandom, WebClock, WebScheduler, FetchTransport, JsKeyStore). It only
+// converts: JavaScript values in, core calls, and completions out as Node-style callbacks
+// `callback(error)` / `callback(null, value)`, where error is {kind, message, status, field}. It never
+// throws into JavaScript. The idiomatic Promise API on top lives in js/src/sync-kit.ts.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <emscripten/val.h>
+
+#include "synckit/client/client.hpp"
+#include "synckit/web/fetch_transport.hpp"
+#include "synckit/web/js_key_store.hpp"
+#include "synckit/web/web_clock.hpp"
+#include "synckit/web/web_random.hpp"
+#include "synckit/web/web_scheduler.hpp"
+
+namespace synckit::web {
+
+class ClientAdapter {
+ public:
+  // host: the key store methods of JsKeyStore, plus optional log(line) and sessionChanged(tokens).
+  explicit ClientAdapter(emscripten::val host);
+  ~ClientAdapter();
+  ClientAdapter(const ClientAdapter&) = delete;
+  ClientAdapter& operator=(const ClientAdapter&) = delete;
+
+  // Makes the core client from {serverUrl, apiKey, pullLimit?, timeoutMs?, retry?}: null, or the
+  // error (invalid_input) for bad options. Every other call needs a successful open().
+  emscripten::val open(emscripten::val options);
+
+  void createAccount(std::string email, std::string password, emscripten::val callback);
+  void authenticate(std::string email, std::string password, emscripten::val callback);
+  // {url} or {error}.
+  emscripten::val beginOAuth(std::string redirect_uri);
+  void completeOAuth(std::string redirect_url, emscripten::val callback);
+  // null, or the error for malformed tokens.
+  emscripten::val restoreSession(emscripten::val tokens);
+  emscripten::val session() const;
+
+  void setupEncryptionNew(std::string password, emscripten::val callback);
+  void setupEncryptionExisting(std::string password, emscripten::val callback);
+  void unlock(emscripten::val callback);  // value: whether the key store had the key
+  void changePassword(std::string old_password, std::string new_password, emscripten::val callback);
+  bool encryptionReady() const;
+
+  void registerDevice(std::string name, std::string platform, emscripten::val callback);
+  void listDevices(emscripten::val callback);
+  void revokeDevice(std::string device_id, emscripten::val callback);
+
+  // changes_json: see changes_from_json (js_convert.hpp). Value: the cursor (a number).
+  void push(std::string device_id, std::string changes_json, emscripten::val callback);
+  // Value: JSON text of the pull result (pull_result_to_json), wiped from the heap after the call.
+  void pull(std::string device_id, double cursor, emscripten::val callback);
+
+  // bytes: a Uint8Array, copied once into the wasm heap.
+  void putBlob(std::string blob_id, emscripten::val bytes, emscripten::val callback);
+  // Value: a Uint8Array view into the wasm heap, valid only during the callback (copy it); the
+  // plaintext is wiped there right after.
+  void getBlob(std::string blob_id, emscripten::val callback);
+  void deleteBlob(std::string blob_id, emscripten::val callback);
+
+  void status(emscripten::val callback);
+  void logout(emscripten::val callback);
+
+  // Completion of a key-store request the JavaScript host was given (JsKeyStore::settle).
+  void settleKeyStore(unsigned id, std::string error, emscripten::val key);
+
+ private:
+  template <class Start>
+  void run(const emscripten::val& callback, Start start);
+
+  emscripten::val host_;
+  WebRandom random_;
+  WebClock clock_;
+  WebScheduler scheduler_;
+  std::unique_ptr<FetchTransport> transport_;
+  JsKeyStore key_store_;
+  std::unique_ptr<Client> core_;  // destroyed first (declared last)
+};
+
+// The core's error table as [{kind, message}], so js/ builds its kinds from the same table.
+emscripten::val error_kinds();
+
+}  // namespace synckit::web

@@ -1,0 +1,35 @@
+// The embind declarations of the web module: what JavaScript sees, nothing else. The adapter
+// (client_adapter.cpp) does the work; js/src wraps it in the package's Promise API.
+#include <emscripten/bind.h>
+
+#include "synckit/web/client_adapter.hpp"
+
+EMSCRIPTEN_BINDINGS(synckit) {
+  using synckit::web::ClientAdapter;
+  emscripten::class_<ClientAdapter>("WasmClient")
+      .constructor<emscripten::val>()
+      .function("open", &ClientAdapter::open)
+      .function("createAccount", &ClientAdapter::createAccount)
+      .function("authenticate", &ClientAdapter::authenticate)
+      .function("beginOAuth", &ClientAdapter::beginOAuth)
+      .function("completeOAuth", &ClientAdapter::completeOAuth)
+      .function("restoreSession", &ClientAdapter::restoreSession)
+      .function("session", &ClientAdapter::session)
+      .function("setupEncryptionNew", &ClientAdapter::setupEncryptionNew)
+      .function("setupEncryptionExisting", &ClientAdapter::setupEncryptionExisting)
+      .function("unlock", &ClientAdapter::unlock)
+      .function("changePassword", &ClientAdapter::changePassword)
+      .function("encryptionReady", &ClientAdapter::encryptionReady)
+      .function("registerDevice", &ClientAdapter::registerDevice)
+      .function("listDevices", &ClientAdapter::listDevices)
+      .function("revokeDevice", &ClientAdapter::revokeDevice)
+      .function("push", &ClientAdapter::push)
+      .function("pull", &ClientAdapter::pull)
+      .function("putBlob", &ClientAdapter::putBlob)
+      .function("getBlob", &ClientAdapter::getBlob)
+      .function("deleteBlob", &ClientAdapter::deleteBlob)
+      .function("status", &ClientAdapter::status)
+      .function("logout", &ClientAdapter::logout)
+      .function("settleKeyStore", &ClientAdapter::settleKeyStore);
+  emscripten::function("errorKinds", &synckit::web::error_kinds);
+}

@@ -1,0 +1,226 @@
+#include "synckit/web/client_adapter.hpp"
+
+#include <utility>
+
+#include "js_convert.hpp"
+#include "synckit/secret.hpp"
+
+namespace synckit::web {
+namespace {
+
+using emscripten::val;
+
+// Wipes a string that held a password or plaintext before its memory is freed.
+struct WipeOnExit {
+  std::string& text;
+  ~WipeOnExit() { secure_wipe(text.data(), text.size()); }
+};
+
+void fail(const val& callback, const Error& error) { callback(error_to_js(error)); }
+
+// A core Callback<T> that hands `convert(value)` (or the error) to the JavaScript callback.
+template <class T, class Convert>
+Callback<T> reply(val callback, Convert convert) {
+  return [callback = std::move(callback), convert = std::move(convert)](Result<T> result) {
+    if (!result.ok()) return fail(callback, result.error());
+    callback(val::null(), convert(result.value()));
+  };
+}
+
+template <class T>
+Callback<T> reply_undefined(val callback) {
+  return reply<T>(std::move(callback), [](const T&) { return val::undefined(); });
+}
+
+Error not_open() { return Error(ErrorKind::not_set_up, "the client is not open"); }
+
+}  // namespace
+
+ClientAdapter::ClientAdapter(val host) : host_(host), key_store_(host) {}
+
+ClientAdapter::~ClientAdapter() = default;
+
+template <class Start>
+void ClientAdapter::run(const val& callback, Start start) {
+  if (!core_) return fail(callback, not_open());
+  try {
+    start(*core_);
+  } catch (const Error& error) {
+    fail(callback, error);
+  } catch (const std::exception& error) {
+    fail(callback, Error(ErrorKind::invalid_input, error.what()));
+  }
+}
+
+val ClientAdapter::open(val options) {
+  try {
+    FetchOptions fetch;
+    const val timeout = options["timeoutMs"];
+    if (!timeout.isUndefined()) {
+      if (!timeout.isNumber() || !(timeout.as<double>() >= 1) || timeout.as<double>() > 3'600'000) {
+        throw Error(ErrorKind::invalid_input, "timeoutMs must be a number of milliseconds (1..3600000)", "timeoutMs");
+      }
+      fetch.timeout = std::chrono::milliseconds(static_cast<long long>(timeout.as<double>()));
+    }
+    ClientConfig config = client_config_from_js(options, host_);
+    core_.reset();
+    transport_ = std::make_unique<FetchTransport>(fetch);
+    core_ = std::make_unique<Client>(std::move(config),
+                                     ClientServices{*transport_, scheduler_, key_store_, clock_, random_});
+    return val::null();
+  } catch (const Error& error) {
+    return error_to_js(error);
+  }
+}
+
+void ClientAdapter::createAccount(std::string email, std::string password, val callback) {
+  WipeOnExit wipe{password};
+  run(callback, [&](Client& core) { core.create_account(email, password, reply<Account>(callback, account_to_js)); });
+}
+
+void ClientAdapter::authenticate(std::string email, std::string password, val callback) {
+  WipeOnExit wipe{password};
+  run(callback, [&](Client& core) { core.authenticate(email, password, reply<Account>(callback, account_to_js)); });
+}
+
+val ClientAdapter::beginOAuth(std::string redirect_uri) {
+  val out = val::object();
+  try {
+    if (!core_) throw not_open();
+    out.set("url", core_->begin_oauth(redirect_uri));
+  } catch (const Error& error) {
+    out.set("error", error_to_js(error));
+  }
+  return out;
+}
+
+void ClientAdapter::completeOAuth(std::string redirect_url, val callback) {
+  run(callback, [&](Client& core) { core.complete_oauth(redirect_url, reply<Account>(callback, account_to_js)); });
+}
+
+val ClientAdapter::restoreSession(val tokens) {
+  try {
+    if (!core_) throw not_open();
+    core_->restore_session(session_from_js(tokens));
+    return val::null();
+  } catch (const Error& error) {
+    return error_to_js(error);
+  }
+}
+
+val ClientAdapter::session() const { return core_ ? session_to_js(core_->session()) : val::null(); }
+
+void ClientAdapter::setupEncryptionNew(std::string password, val callback) {
+  WipeOnExit wipe{password};
+  run(callback, [&](Client& core) { core.setup_encryption_new(password, reply_undefined<Done>(callback)); });
+}
+
+void ClientAdapter::setupEncryptionExisting(std::string password, val callback) {
+  WipeOnExit wipe{password};
+  run(callback, [&](Client& core) { core.setup_encryption_existing(password, reply_undefined<Done>(callback)); });
+}
+
+void ClientAdapter::unlock(val callback) {
+  run(callback, [&](Client& core) {
+    core.unlock_from_key_store(reply<bool>(callback, [](bool found) { return val(found); }));
+  });
+}
+
+void ClientAdapter::changePassword(std::string old_password, std::string new_password, val callback) {
+  WipeOnExit wipe_old{old_password};
+  WipeOnExit wipe_new{new_password};
+  run(callback, [&](Client& core) {
+    core.change_password(old_password, new_password, reply_undefined<Done>(callback));
+  });
+}
+
+bool ClientAdapter::encryptionReady() const { return core_ && core_->encryption_ready(); }
+
+void ClientAdapter::registerDevice(std::string name, std::string platform, val callback) {
+  run(callback, [&](Client& core) { core.register_device(name, platform, reply<Device>(callback, device_to_js)); });
+}
+
+void ClientAdapter::listDevices(val callback) {
+  run(callback, [&](Client& core) { core.list_devices(reply<std::vector<Device>>(callback, devices_to_js)); });
+}
+
+void ClientAdapter::revokeDevice(std::string device_id, val callback) {
+  run(callback, [&](Client& core) { core.revoke_device(device_id, reply_undefined<Done>(callback)); });
+}
+
+void ClientAdapter::push(std::string device_id, std::string changes_json, val callback) {
+  WipeOnExit wipe{changes_json};
+  run(callback, [&](Client& core) {
+    core.push(device_id, changes_from_json(changes_json),
+              reply<std::int64_t>(callback, [](std::int64_t cursor) { return val(static_cast<double>(cursor)); }));
+  });
+}
+
+void ClientAdapter::pull(std::string device_id, double cursor, val callback) {
+  run(callback, [&](Client& core) {
+    if (!(cursor >= 0) || cursor > 9007199254740992.0 || static_cast<double>(static_cast<std::int64_t>(cursor)) != cursor) {
+      throw Error(ErrorKind::invalid_input, "cursor must be a whole number from 0 to 2^53", "cursor");
+    }
+    core.pull(device_id, static_cast<std::int64_t>(cursor), [callback](Result<PullResult> result) {
+      if (!result.ok()) return fail(callback, result.error());
+      std::string text = pull_result_to_json(result.value());
+      WipeOnExit wipe{text};
+      callback(val::null(), val(text));
+    });
+  });
+}
+
+void ClientAdapter::putBlob(std::string blob_id, val bytes, val callback) {
+  run(callback, [&](Client& core) {
+    if (!bytes.instanceof(val::global("Uint8Array"))) {
+      throw Error(ErrorKind::invalid_input, "blob bytes must be a Uint8Array", "bytes");
+    }
+    Bytes copy(bytes["length"].as<std::size_t>());
+    val(emscripten::typed_memory_view(copy.size(), copy.data())).call<void>("set", bytes);
+    core.put_blob(blob_id, copy, reply_undefined<Done>(callback));
+    secure_wipe(copy.data(), copy.size());
+  });
+}
+
+void ClientAdapter::getBlob(std::string blob_id, val callback) {
+  run(callback, [&](Client& core) {
+    core.get_blob(blob_id, [callback](Result<Bytes> result) {
+      if (!result.ok()) return fail(callback, result.error());
+      Bytes& bytes = result.value();
+      callback(val::null(), val(emscripten::typed_memory_view(bytes.size(), bytes.data())));
+      secure_wipe(bytes.data(), bytes.size());
+    });
+  });
+}
+
+void ClientAdapter::deleteBlob(std::string blob_id, val callback) {
+  run(callback, [&](Client& core) { core.delete_blob(blob_id, reply_undefined<Done>(callback)); });
+}
+
+void ClientAdapter::status(val callback) {
+  run(callback, [&](Client& core) { core.status(reply<SyncStatus>(callback, status_to_js)); });
+}
+
+void ClientAdapter::logout(val callback) {
+  run(callback, [&](Client& core) { core.logout(reply_undefined<Done>(callback)); });
+}
+
+void ClientAdapter::settleKeyStore(unsigned id, std::string error, val key) {
+  key_store_.settle(id, error, std::move(key));
+}
+
+val error_kinds() {
+  val kinds = val::array();
+#define SYNCKIT_ERROR_TO_JS(id, name, message)        \
+  {                                                   \
+    val kind = val::object();                         \
+    kind.set("kind", std::string(name));              \
+    kind.set("message", std::string(message));        \
+    kinds.call<void>("push", kind);                   \
+  }
+  SYNCKIT_ERROR_KINDS(SYNCKIT_ERROR_TO_JS)
+#undef SYNCKIT_ERROR_TO_JS
+  return kinds;
+}
+
+}  // namespace synckit::web
