@@ -1,7 +1,8 @@
 // Native crypto benchmark: SyncKit's change and blob seal/open against raw libsodium calls doing
 // the same work (fresh random nonce, XChaCha20-Poly1305 with the same AAD, the same plaintext
 // bytes), and envelope unwrap (Argon2id 64 MiB, 3 passes). Rounds alternate SDK and baseline;
-// the table shows medians and their ratio. Usage: crypto_native [--json FILE] [--quick]
+// the table shows medians and their ratio. Usage: crypto_native [--json FILE] [--quick] [--only TEXT]
+// (--only runs just the rows whose name contains TEXT, e.g. "change open" under callgrind).
 #include <sodium.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,8 +47,16 @@ struct Row {
 };
 
 // Alternates rounds of the SDK and the baseline; medians of each.
-Row compare(const std::string& name, const std::function<void()>& sdk, const std::function<void()>& baseline,
-            int calls, int rounds) {
+std::string only;  // --only: rows whose name contains this
+
+// Whether a group of rows (named by `group`, e.g. "blob") can hold rows that --only asks for.
+bool wanted(const std::string& group) {
+  return group.find(only) != std::string::npos || only.find(group) != std::string::npos;
+}
+
+std::optional<Row> compare(const std::string& name, const std::function<void()>& sdk,
+                           const std::function<void()>& baseline, int calls, int rounds) {
+  if (name.find(only) == std::string::npos) return std::nullopt;
   std::vector<double> a, b;
   for (int r = 0; r < rounds; ++r) {
     a.push_back(time_per_call(sdk, calls));
@@ -97,15 +107,17 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--json" && i + 1 < argc) json_path = argv[++i];
     if (std::string(argv[i]) == "--quick") quick = true;
+    if (std::string(argv[i]) == "--only" && i + 1 < argc) only = argv[++i];
   }
   synckit::native::SodiumRandom random;
   const synckit::MasterKey master = synckit::generate_master_key(random);
   const synckit::ChangeKey change_key = synckit::derive_change_key(master);
   const synckit::BlobKey blob_key = synckit::derive_blob_key(master);
   const int rounds = quick ? 5 : 11;
-  std::vector<Row> rows;
+  std::vector<std::optional<Row>> rows;
 
   for (const std::size_t size : {std::size_t{200}, std::size_t{4096}}) {
+    if (!wanted("change")) break;
     const synckit::ChangeEntry entry = row_of_size(size);
     const std::string text = synckit::change_entry_to_json(entry);
     const Bytes plain(text.begin(), text.end());
@@ -120,6 +132,7 @@ int main(int argc, char** argv) {
                            [&] { raw_open(change_key.data(), sealed, aad); }, quick ? calls / 10 : calls, rounds));
   }
   for (const std::size_t size : {std::size_t{1} << 20, std::size_t{64} << 20}) {
+    if (!wanted("blob")) break;
     Bytes plain(size);
     randombytes_buf(plain.data(), plain.size());
     const Bytes aad = aad_for("synckit:v1:blob", "photo-1");
@@ -132,7 +145,7 @@ int main(int argc, char** argv) {
     rows.push_back(compare("blob open, " + label, [&] { synckit::open_blob(blob_key, "photo-1", sealed); },
                            [&] { raw_open(blob_key.data(), sealed, aad); }, calls, blob_rounds));
   }
-  {
+  if (wanted("envelope")) {
     const synckit::KeyEnvelope envelope = synckit::wrap_master_key(master, "correct horse", random);
     std::uint8_t kek[32];
     const auto raw_unwrap = [&] {
@@ -149,7 +162,9 @@ int main(int argc, char** argv) {
   std::printf("native crypto: SyncKit vs raw libsodium, medians of %d alternating rounds\n", rounds);
   std::printf("%-46s %14s %14s %8s\n", "operation", "SyncKit", "libsodium", "ratio");
   nlohmann::json results = nlohmann::json::array();
-  for (const Row& row : rows) {
+  for (const auto& maybe_row : rows) {
+    if (!maybe_row) continue;
+    const Row& row = *maybe_row;
     std::printf("%-46s %11.2f us %11.2f us %7.2fx\n", row.name.c_str(), row.sdk * 1e6, row.baseline * 1e6,
                 row.sdk / row.baseline);
     results.push_back({{"operation", row.name}, {"synckit_s", row.sdk}, {"libsodium_s", row.baseline},

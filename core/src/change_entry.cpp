@@ -1,5 +1,12 @@
 #include "synckit/change_entry.hpp"
 
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+
 #include "synckit/error.hpp"
 #include "synckit/timestamp.hpp"
 
@@ -20,29 +27,283 @@ void check_data(ErrorKind kind, ChangeOp op, const JsonValue& data) {
   if ((op == ChangeOp::remove) != data.is_null()) fail(kind, "data", "must be null exactly when op is delete");
 }
 
-// dump() that reports invalid UTF-8 as a typed error instead of nlohmann's exception.
-template <class Json>
-std::string dump_field(const Json& value, std::string_view field) {
+// Length of the well-formed UTF-8 sequence at text[i] (RFC 3629: no overlongs, no surrogates,
+// nothing above U+10FFFF; exactly what nlohmann accepts), or 0.
+std::size_t utf8_sequence(std::string_view text, std::size_t i) noexcept {
+  const auto at = [&](std::size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0u; };
+  const auto in = [](unsigned c, unsigned lo, unsigned hi) { return c >= lo && c <= hi; };
+  const unsigned c = at(0);
+  if (c < 0x80) return 1;
+  if (in(c, 0xC2, 0xDF)) return in(at(1), 0x80, 0xBF) ? 2 : 0;
+  if (in(c, 0xE0, 0xEF)) {
+    const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    return in(at(1), lo, hi) && in(at(2), 0x80, 0xBF) ? 3 : 0;
+  }
+  if (in(c, 0xF0, 0xF4)) {
+    const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    return in(at(1), lo, hi) && in(at(2), 0x80, 0xBF) && in(at(3), 0x80, 0xBF) ? 4 : 0;
+  }
+  return 0;
+}
+
+// Whether the 8 bytes at p are all ASCII that a JSON string holds as is (0x20..0x7F but '"' and
+// '\\'): word-at-a-time tests for a zero byte (Mycroft), exact as to whether any byte matches.
+inline bool plain_ascii8(const char* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  const auto has_zero = [&](std::uint64_t x) { return (x - ones) & ~x & highs; };
+  const std::uint64_t special = (v & highs) | ((v - ones * 0x20) & ~v & highs) | has_zero(v ^ (ones * '"')) |
+                                has_zero(v ^ (ones * '\\'));
+  return special == 0;
+}
+
+// Appends `text` as a JSON string byte for byte as nlohmann's dump() writes it: '"' and '\\'
+// escaped, \b \t \n \f \r, other control characters as \u00xx, everything else as is.
+// Throws Error{invalid_input} naming `field` for invalid UTF-8.
+void append_json_string(std::string& out, std::string_view text, std::string_view field) {
+  out.reserve(out.size() + text.size() + 2);
+  out.push_back('"');
+  std::size_t run = 0;  // start of the bytes not yet copied
+  for (std::size_t i = 0; i < text.size();) {
+    if (i + 16 <= text.size() && plain_ascii8(text.data() + i) && plain_ascii8(text.data() + i + 8)) {
+      i += 16;
+      continue;
+    }
+    if (i + 8 <= text.size() && plain_ascii8(text.data() + i)) {
+      i += 8;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t length = utf8_sequence(text, i);
+      if (length == 0) fail(ErrorKind::invalid_input, field, "is not valid UTF-8");
+      i += length;
+      continue;
+    }
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(text.data() + run, i - run);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default: {
+        constexpr char hex[] = "0123456789abcdef";
+        const char escaped[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+        out.append(escaped, sizeof escaped);
+      }
+    }
+    run = ++i;
+  }
+  out.append(text.data() + run, text.size() - run);
+  out.push_back('"');
+}
+
+// Appends format_timestamp(time) ("2026-11-25T16:30:59.123Z") without its snprintf and string.
+void append_timestamp(std::string& out, SystemTime time) {
+  using namespace std::chrono;
+  constexpr SystemTime first = time_point_cast<milliseconds>(sys_days{year{0} / January / 1});
+  constexpr SystemTime end = time_point_cast<milliseconds>(sys_days{year{10000} / January / 1});
+  if (time < first || time >= end) static_cast<void>(format_timestamp(time));  // throws the usual error
+  const auto day = floor<days>(time);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> clock{time - day};
+  char text[] = "0000-00-00T00:00:00.000Z";
+  const auto put = [&](std::size_t pos, std::size_t width, long long value) {
+    for (std::size_t k = width; k-- > 0; value /= 10) text[pos + k] = static_cast<char>('0' + value % 10);
+  };
+  put(0, 4, int(ymd.year()));
+  put(5, 2, unsigned(ymd.month()));
+  put(8, 2, unsigned(ymd.day()));
+  put(11, 2, clock.hours().count());
+  put(14, 2, clock.minutes().count());
+  put(17, 2, clock.seconds().count());
+  put(20, 3, clock.subseconds().count());
+  out.append(text, sizeof text - 1);
+}
+
+// Appends data.dump() to `out`: the same bytes as nlohmann's serializer (no spaces; strings through
+// append_json_string), without its per-call setup and byte-at-a-time escaping. Floats, binary and
+// discarded values are written by nlohmann's serializer itself. Recursive like dump().
+class DataWriter {
+ public:
+  explicit DataWriter(std::string& out) : out_(out) {}
+
+  void write(const JsonValue& value) {
+    using Type = JsonValue::value_t;
+    switch (value.type()) {
+      case Type::null: out_ += "null"; return;
+      case Type::boolean: out_ += *value.get_ptr<const JsonValue::boolean_t*>() ? "true" : "false"; return;
+      case Type::number_integer: return integer(*value.get_ptr<const JsonValue::number_integer_t*>());
+      case Type::number_unsigned: return integer(*value.get_ptr<const JsonValue::number_unsigned_t*>());
+      case Type::string: return append_json_string(out_, *value.get_ptr<const JsonValue::string_t*>(), "data");
+      case Type::array: {
+        out_ += '[';
+        bool first = true;
+        for (const JsonValue& element : *value.get_ptr<const JsonValue::array_t*>()) {
+          if (!first) out_ += ',';
+          first = false;
+          write(element);
+        }
+        out_ += ']';
+        return;
+      }
+      case Type::object: {
+        out_ += '{';
+        bool first = true;
+        for (const auto& [key, element] : *value.get_ptr<const JsonValue::object_t*>()) {
+          if (!first) out_ += ',';
+          first = false;
+          append_json_string(out_, key, "data");
+          out_ += ':';
+          write(element);
+        }
+        out_ += '}';
+        return;
+      }
+      default: return by_nlohmann(value);
+    }
+  }
+
+ private:
+  template <class Integer>
+  void integer(Integer number) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+    out_.append(digits, static_cast<std::size_t>(end - digits));
+  }
+
+  void by_nlohmann(const JsonValue& value) {
+    if (!serializer_) {
+      serializer_.emplace(nlohmann::detail::output_adapter<char, std::string>(out_), ' ',
+                          nlohmann::detail::error_handler_t::strict);
+    }
+    serializer_->dump(value, false, false, 0);
+  }
+
+  std::string& out_;
+  std::optional<nlohmann::detail::serializer<JsonValue>> serializer_;  // made on first use
+};
+
+void append_data(std::string& out, const JsonValue& data) {
   try {
-    return value.dump();
+    DataWriter(out).write(data);
   } catch (const nlohmann::json::exception&) {
-    fail(ErrorKind::invalid_input, field, "is not valid UTF-8");
+    fail(ErrorKind::invalid_input, "data", "is not valid UTF-8");
   }
 }
 
-const JsonValue& member(ErrorKind kind, const JsonValue& object, const char* key) {
-  const auto it = object.find(key);
-  if (it == object.end()) fail(kind, key, "is missing");
-  return *it;
-}
+// A top-level string field as read: absent, not a string, or its text (the last one wins, as in
+// nlohmann's DOM for duplicate keys).
+struct TextField {
+  enum { missing, not_string, text } state = missing;
+  std::string value;
 
-std::string text_member(ErrorKind kind, const JsonValue& object, const char* key, std::size_t max_bytes) {
-  const JsonValue& value = member(kind, object, key);
-  if (!value.is_string()) fail(kind, key, "must be a string");
-  std::string text = value.get<std::string>();
-  check_text(kind, key, text, max_bytes);
-  return text;
-}
+  void set(std::string& read) {
+    state = text;
+    value = std::move(read);
+  }
+  void set_not_string() {
+    state = not_string;
+    value.clear();
+  }
+};
+
+// SAX reader of the plaintext (nlohmann's lexer and parser, so JSON and UTF-8 are checked by the
+// same code as before): keeps the four top-level strings, builds `data` straight into the entry
+// (no DOM of the whole object, no copy), skips unknown keys. Checking the fields is left to after
+// the parse, so that any syntax error wins over a field error, as it did with the DOM.
+class PlaintextReader {
+ public:
+  using Json = JsonValue;
+  explicit PlaintextReader(JsonValue& data) : data_(data) {}
+
+  TextField table, op, row_id, timestamp;
+  bool has_data = false;
+
+  bool null() { return scalar([](DomParser& dom) { return dom.null(); }); }
+  bool boolean(bool value) { return scalar([&](DomParser& dom) { return dom.boolean(value); }); }
+  bool number_integer(Json::number_integer_t value) {
+    return scalar([&](DomParser& dom) { return dom.number_integer(value); });
+  }
+  bool number_unsigned(Json::number_unsigned_t value) {
+    return scalar([&](DomParser& dom) { return dom.number_unsigned(value); });
+  }
+  bool number_float(Json::number_float_t value, const Json::string_t& text) {
+    return scalar([&](DomParser& dom) { return dom.number_float(value, text); });
+  }
+  bool binary(Json::binary_t& value) { return scalar([&](DomParser& dom) { return dom.binary(value); }); }
+  bool string(Json::string_t& value) {
+    if (depth_ == 1 && current_ != nullptr) {
+      current_->set(value);
+      return true;
+    }
+    return scalar([&](DomParser& dom) { return dom.string(value); });
+  }
+  bool start_object(std::size_t length) {
+    if (depth_ == 0) return ++depth_, true;  // the plaintext object itself
+    return open([&](DomParser& dom) { return dom.start_object(length); });
+  }
+  bool start_array(std::size_t length) {
+    if (depth_ == 0) return false;  // not an object: stop here
+    return open([&](DomParser& dom) { return dom.start_array(length); });
+  }
+  bool end_object() { return close([](DomParser& dom) { return dom.end_object(); }); }
+  bool end_array() { return close([](DomParser& dom) { return dom.end_array(); }); }
+  bool key(Json::string_t& name) {
+    if (depth_ > 1) return !dom_ || dom_->key(name);
+    in_data_ = name == "data";
+    current_ = name == "table" ? &table : name == "op" ? &op : name == "row_id" ? &row_id
+             : name == "timestamp" ? &timestamp : nullptr;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  using DomParser = nlohmann::detail::json_sax_dom_parser<JsonValue>;
+
+  // A value that is not a container: the top-level text fields take strings only; data takes any.
+  template <class Event>
+  bool scalar(const Event& event) {
+    if (depth_ == 0) return false;  // not an object
+    if (depth_ > 1) return !dom_ || event(*dom_);
+    if (current_ != nullptr) current_->set_not_string();
+    if (!in_data_) return true;
+    has_data = true;
+    DomParser dom(data_, false);
+    return event(dom);
+  }
+  template <class Event>
+  bool open(const Event& event) {
+    if (depth_++ > 1) return !dom_ || event(*dom_);
+    if (current_ != nullptr) current_->set_not_string();
+    if (!in_data_) return true;  // an unknown key's value: skipped
+    has_data = true;
+    dom_.emplace(data_, false);
+    return event(*dom_);
+  }
+  template <class Event>
+  bool close(const Event& event) {
+    if (--depth_ < 1) return true;  // the end of the plaintext object
+    if (!dom_) return true;
+    const bool ok = event(*dom_);
+    if (depth_ == 1) dom_.reset();
+    return ok;
+  }
+
+  JsonValue& data_;
+  std::optional<DomParser> dom_;  // while inside a data object or array
+  int depth_ = 0;                  // 1 inside the plaintext object
+  TextField* current_ = nullptr;  // the text field whose value comes next, if any
+  bool in_data_ = false;           // whether the value that comes next is data
+};
 
 }  // namespace
 
@@ -72,32 +333,50 @@ void validate_change_entry(const ChangeEntry& entry) {
 std::string change_entry_to_json(const ChangeEntry& entry) {
   validate_change_entry(entry);
   std::string out;
-  out += "{\"table\":" + dump_field(nlohmann::json(entry.table), "table");
-  out += ",\"op\":\"" + std::string(change_op_name(entry.op)) + "\"";
-  out += ",\"row_id\":" + dump_field(nlohmann::json(entry.row_id), "row_id");
-  out += ",\"timestamp\":\"" + format_timestamp(entry.timestamp) + "\"";
-  out += ",\"data\":" + dump_field(entry.data, "data");
-  out += "}";
+  // The fixed text is 67 bytes; data's size is not known before dumping it.
+  out.reserve(128 + entry.table.size() + entry.row_id.size() + (entry.data.is_structured() ? 256 : 0));
+  out += "{\"table\":";
+  append_json_string(out, entry.table, "table");
+  out += ",\"op\":\"";
+  out += change_op_name(entry.op);
+  out += "\",\"row_id\":";
+  append_json_string(out, entry.row_id, "row_id");
+  out += ",\"timestamp\":\"";
+  append_timestamp(out, entry.timestamp);
+  out += "\",\"data\":";
+  append_data(out, entry.data);
+  out += '}';
   return out;
 }
 
 ChangeEntry change_entry_from_json(std::string_view text, ErrorKind kind) {
-  const JsonValue object = JsonValue::parse(text.begin(), text.end(), nullptr, false);
-  if (object.is_discarded() || !object.is_object()) {
+  ChangeEntry entry;
+  PlaintextReader reader(entry.data);
+  if (!JsonValue::sax_parse(text.data(), text.data() + text.size(), &reader)) {
     throw Error(kind, "change plaintext is not a JSON object");
   }
-  ChangeEntry entry;
-  entry.table = text_member(kind, object, "table", kMaxTableBytes);
-  const JsonValue& op = member(kind, object, "op");
-  const auto parsed_op = op.is_string() ? parse_change_op(op.get<std::string>()) : std::nullopt;
+  // The same checks in the same order as ever: table, op, row_id, timestamp, data.
+  const auto require = [&](const TextField& field, const char* name) {
+    if (field.state == TextField::missing) fail(kind, name, "is missing");
+  };
+  require(reader.table, "table");
+  if (reader.table.state != TextField::text) fail(kind, "table", "must be a string");
+  check_text(kind, "table", reader.table.value, kMaxTableBytes);
+  entry.table = std::move(reader.table.value);
+  require(reader.op, "op");
+  const auto parsed_op = reader.op.state == TextField::text ? parse_change_op(reader.op.value) : std::nullopt;
   if (!parsed_op) fail(kind, "op", "must be \"insert\", \"update\" or \"delete\"");
   entry.op = *parsed_op;
-  entry.row_id = text_member(kind, object, "row_id", kMaxRowIdBytes);
-  const JsonValue& timestamp = member(kind, object, "timestamp");
-  const auto parsed_time = timestamp.is_string() ? parse_timestamp(timestamp.get<std::string>()) : std::nullopt;
+  require(reader.row_id, "row_id");
+  if (reader.row_id.state != TextField::text) fail(kind, "row_id", "must be a string");
+  check_text(kind, "row_id", reader.row_id.value, kMaxRowIdBytes);
+  entry.row_id = std::move(reader.row_id.value);
+  require(reader.timestamp, "timestamp");
+  const auto parsed_time =
+      reader.timestamp.state == TextField::text ? parse_timestamp(reader.timestamp.value) : std::nullopt;
   if (!parsed_time) fail(kind, "timestamp", "must be RFC 3339 UTC with milliseconds");
   entry.timestamp = *parsed_time;
-  entry.data = member(kind, object, "data");
+  if (!reader.has_data) fail(kind, "data", "is missing");
   check_data(kind, entry.op, entry.data);
   return entry;
 }
