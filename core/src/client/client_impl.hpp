@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/pending_change_ids.hpp"
 #include "client/request_runner.hpp"
 #include "synckit/auth/jwt.hpp"
 #include "synckit/auth/pkce.hpp"
@@ -75,6 +76,8 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   std::optional<PendingOAuth> pending_oauth;
   std::unique_ptr<UnlockedKeys> keys;
   std::optional<std::int64_t> envelope_version;
+  // Ids of pushed changes not confirmed yet (client_sync.cpp); made on the first push.
+  std::unique_ptr<detail::PendingChangeIds> pending_change_ids;
 };
 
 // The body of a 2xx reply, or the typed error the reply means (wire::error_from_reply).

@@ -16,16 +16,21 @@ void check_device_id(const std::string& device_id) {
   }
 }
 
-// Seals every change under a fresh id and groups them into push bodies within the protocol's
-// limits (1000 changes, 8 MiB).
+// Seals every change under its id (a remembered one when the same change was pushed before and
+// not confirmed, else a fresh one) and groups them into push bodies within the protocol's limits
+// (1000 changes, 8 MiB).
 std::vector<wire::PushRequest> sealed_batches(Client::Impl& impl, const std::string& device_id,
                                               const std::vector<ChangeEntry>& changes) {
   constexpr std::size_t kEnvelopeBytes = 128;  // {"device_id":"…","changes":[…]} around the changes
+  if (!impl.pending_change_ids) {
+    impl.pending_change_ids = std::make_unique<detail::PendingChangeIds>(impl.services.random);
+  }
+  const std::vector<std::string> ids = impl.pending_change_ids->assign(
+      impl.tokens ? impl.tokens->user_id : std::string(), device_id, changes, impl.services.random);
   std::vector<wire::PushRequest> batches;
   std::size_t body_bytes = 0;
-  for (const ChangeEntry& entry : changes) {
-    const std::string change_id = new_change_id(impl.services.random);
-    wire::SealedChange sealed{change_id, seal_change(impl.keys->change, change_id, entry, impl.services.random)};
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    wire::SealedChange sealed{ids[i], seal_change(impl.keys->change, ids[i], changes[i], impl.services.random)};
     const std::size_t bytes = wire::sealed_change_json_bytes(sealed) + 1;
     if (batches.empty() || batches.back().changes.size() == wire::kMaxChangesPerPush ||
         body_bytes + bytes + kEnvelopeBytes > wire::kMaxPushBodyBytes) {
@@ -39,9 +44,21 @@ std::vector<wire::PushRequest> sealed_batches(Client::Impl& impl, const std::str
 }
 
 // Pushes batches[index..] one after another; `done` gets the last cursor or the first error.
+// Once every batch is stored, the call's ids are forgotten (a later identical change is a new
+// change); after a failure they stay remembered, also those of batches already stored, so the
+// app's next push of the same changes reuses them all.
 void push_from(const std::shared_ptr<Client::Impl>& self, std::shared_ptr<std::vector<wire::PushRequest>> batches,
                std::size_t index, std::int64_t cursor, Callback<std::int64_t> done) {
-  if (index == batches->size()) return done(cursor);
+  if (index == batches->size()) {
+    if (self->pending_change_ids) {
+      std::vector<std::string> stored;
+      for (const wire::PushRequest& batch : *batches) {
+        for (const wire::SealedChange& change : batch.changes) stored.push_back(change.change_id);
+      }
+      self->pending_change_ids->confirm(stored);
+    }
+    return done(cursor);
+  }
   self->send_authed(self->json_request("POST", "/v1/sync/push", wire::to_json((*batches)[index])),
                     [self, batches, index, done](Result<HttpResponse> result) {
                       std::int64_t next = 0;
