@@ -280,6 +280,32 @@ class FaultInjectionTest(harness.ServerTestCase):
         self.assertEqual([c["seq"] for c in pulled], list(range(1, len(acked) + 1)))
         self.assertEqual(cursor, len(acked))
 
+    def test_faulted_replies_close_kept_alive_connections(self):
+        """A fault is decided before the body is read, so the reply must close the connection: on a
+        kept-alive connection the next request would otherwise be parsed from the unread body."""
+        import http.client
+        user = self.register()
+        a = user.add_device()
+        headers = {"X-SyncKit-Api-Key": user.client.api_key, "Authorization": f"Bearer {user.client.token}",
+                   "Content-Type": "application/json"}
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        statuses = []
+        try:
+            for _ in range(60):
+                body = json.dumps({"device_id": a, "changes": [make_change()]}).encode()
+                conn.request("POST", "/v1/sync/push", body=body, headers=headers)
+                reply = conn.getresponse()
+                reply.read()
+                statuses.append(reply.status)
+                if reply.status == 503:
+                    self.assertEqual(reply.getheader("Connection"), "close")
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        finally:
+            conn.close()
+        self.assertIn(503, statuses)
+        self.assertEqual(set(statuses), {200, 503}, statuses)
+
     def test_faulted_blob_puts_are_not_stored(self):
         user = self.register()
         results = {}

@@ -39,6 +39,16 @@ void log_request(const httplib::Request& req, const httplib::Response& res) {
                res.status, static_cast<double>(micros) / 1000.0);
 }
 
+// A reply made before routing leaves the request body unread on the connection (cpp-httplib reads
+// it only for routed handlers); the next request on a kept-alive connection would start inside
+// that body. So such replies close the connection.
+httplib::Server::HandlerResponse reject_early(httplib::Response& res, int status, std::string_view code,
+                                              std::string_view message) {
+  send_error(res, status, code, message);
+  res.set_header("Connection", "close");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
 // Before routing: CORS headers and preflights, the per-client rate limit, injected faults.
 httplib::Server::HandlerResponse before_routing(const Cors& cors, RateLimiter& limiter, const FaultInjector& faults,
                                                 const httplib::Request& req, httplib::Response& res) {
@@ -48,14 +58,12 @@ httplib::Server::HandlerResponse before_routing(const Cors& cors, RateLimiter& l
   if (req.path != "/v1/health") {
     if (const auto wait = limiter.take(req.remote_addr + "|" + req.get_header_value("X-SyncKit-Api-Key"))) {
       res.set_header("Retry-After", std::to_string(*wait));
-      send_error(res, 429, "rate_limited", "too many requests; try again later");
-      return httplib::Server::HandlerResponse::Handled;
+      return reject_early(res, 429, "rate_limited", "too many requests; try again later");
     }
   }
   if (const auto status = faults.pick(req.path)) {
     if (*status != 500) res.set_header("Retry-After", "1");
-    send_error(res, *status, error_code_for(*status), "fault injected on purpose (--fault-rate)");
-    return httplib::Server::HandlerResponse::Handled;
+    return reject_early(res, *status, error_code_for(*status), "fault injected on purpose (--fault-rate)");
   }
   return httplib::Server::HandlerResponse::Unhandled;
 }
