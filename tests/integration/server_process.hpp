@@ -42,6 +42,8 @@ class ServerProcess {
   // Serves again on the same database and the same port (so url() stays valid). Stops nothing:
   // call stop() or kill9() first.
   void restart();
+  // The `serve` flags the next restart() uses (for example another --fault-status).
+  void set_serve_flags(std::vector<std::string> flags) { serve_flags_ = std::move(flags); }
 
   // How long `app create` and the listening line may take.
   static constexpr std::chrono::milliseconds kStartTimeout{15'000};
