@@ -117,7 +117,7 @@ export class SyncKit {
     const settle = (id: number, error: unknown, key: Uint8Array | null = null) => {
       const text = error === null ? '' : `the key store failed: ${message(error)}`;
       ref.handle?.settleKeyStore(id, text, key);
-      key?.fill(0);
+      if (key instanceof Uint8Array) key.fill(0);
     };
     return {
       save(entry: KeyStoreEntry, view: Uint8Array, id: number) {
@@ -130,7 +130,13 @@ export class SyncKit {
       load(entry: KeyStoreEntry, id: number) {
         Promise.resolve()
           .then(() => store.load({ ...entry }))
-          .then((key) => settle(id, null, key ?? null), (error) => settle(id, error));
+          .then(
+            (key) =>
+              key === null || key === undefined || key instanceof Uint8Array
+                ? settle(id, null, key ?? null)
+                : settle(id, new Error('load() returned neither a Uint8Array nor null')),
+            (error) => settle(id, error),
+          );
       },
       remove(entry: KeyStoreEntry, id: number) {
         Promise.resolve()

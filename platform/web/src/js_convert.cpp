@@ -129,6 +129,12 @@ std::vector<ChangeEntry> changes_from_json(std::string_view text) {
     entry.timestamp = *timestamp;
     const auto data = item.find("data");
     if (data != item.end()) entry.data = std::move(*data);  // absent: null (deletes)
+    try {
+      validate_change_entry(entry);  // here, so the error names the change's index
+    } catch (const Error& error) {
+      const std::string& field = error.field();
+      throw Error(error.kind(), error.detail(), prefix + (field == "row_id" ? std::string("rowId") : field));
+    }
     entries.push_back(std::move(entry));
   }
   return entries;
