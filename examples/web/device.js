@@ -34,7 +34,24 @@ export class Device {
   async start() {
     this.ui('title').textContent = `Device ${this.name}`;
     this.#wireUi();
-    this.client = await SyncKit.create({
+    try {
+      this.client = await this.#createClient();
+    } catch (error) {
+      return this.#say(`SyncKit could not start: ${error.message}`, true);
+    }
+    if (!this.state.session) return this.#show('sign-in');
+    await this.#run('unlocking', async () => {
+      if (await this.client.unlock()) {
+        this.#say('Unlocked from IndexedDB: no password needed after a reload.');
+        await this.#ready();
+      } else {
+        this.#show('unlock');
+      }
+    });
+  }
+
+  #createClient() {
+    return SyncKit.create({
       serverUrl: this.config.serverUrl,
       apiKey: this.config.apiKey,
       // Each device gets its own IndexedDB database, as two browsers would.
@@ -47,15 +64,6 @@ export class Device {
         this.#save();
       },
       log: (line) => this.#log(line), // requests and retries; never tokens, keys or row data
-    });
-    if (!this.state.session) return this.#show('sign-in');
-    await this.#run('unlocking', async () => {
-      if (await this.client.unlock()) {
-        this.#say('Unlocked from IndexedDB: no password needed after a reload.');
-        await this.#ready();
-      } else {
-        this.#show('unlock');
-      }
     });
   }
 
@@ -134,7 +142,8 @@ export class Device {
   // ---- sync: push the outbox, then pull until there is nothing more ------------------------------
 
   async #sync() {
-    if (this.state.outbox.length > 0) {
+    const pushing = this.state.outbox.length > 0;
+    if (pushing) {
       const changes = this.state.outbox.slice(); // edits made while this push runs wait for the next
       await this.client.push(this.state.deviceId, changes);
       this.state.outbox = this.state.outbox.slice(changes.length);
@@ -150,7 +159,7 @@ export class Device {
       if (!page.hasMore) break;
     }
     if (changed) this.#render();
-    this.onSynced();
+    if (pushing || changed) this.onSynced();
   }
 
   // Last writer wins, row by row, by the change's timestamp. Deletes leave a tombstone so that an
@@ -196,6 +205,7 @@ export class Device {
     if (view.dataset.blobId === meta.blobId) return; // already shown
     view.dataset.blobId = meta.blobId;
     const bytes = await this.#run('downloading', () => this.client.getBlob(meta.blobId), { quiet: true });
+    if (!bytes) delete view.dataset.blobId; // try again at the next render
     if (!bytes || view.dataset.blobId !== meta.blobId) return;
     if (this.attachmentUrl) URL.revokeObjectURL(this.attachmentUrl);
     this.attachmentUrl = URL.createObjectURL(new Blob([bytes], { type: meta.type }));
@@ -273,6 +283,14 @@ export class Device {
       } catch (error) {
         const text = error instanceof SyncKitError ? `${error.kind}: ${error.message}` : String(error);
         this.#say(`${what} failed: ${text}`, true);
+        // A session the server no longer accepts (signed out elsewhere, refresh token expired):
+        // forget it and ask to sign in again. Rows still in the outbox are pushed after that.
+        if (error?.kind === 'unauthorized' && this.el.dataset.state === 'ready') {
+          clearInterval(this.timer);
+          Object.assign(this.state, { session: null, deviceId: null, cursor: 0 });
+          this.#save();
+          this.#show('sign-in');
+        }
         return undefined;
       } finally {
         this.busy -= 1;

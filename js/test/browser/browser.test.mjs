@@ -18,7 +18,7 @@ import { serveExample } from '../../../examples/web/serve.mjs';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const chromiumPath = process.env.SYNCKIT_CHROMIUM ?? '/usr/bin/chromium';
 const artifacts = resolve(process.env.SYNCKIT_ARTIFACTS_DIR ?? join(repo, 'build', 'artifacts'));
-const STEP_MS = 20_000; // any single wait in the page
+const STEP_MS = 30_000; // any single wait in the page (generous: CI machines can be busy)
 
 const email = `web-${process.pid}-${Date.now()}@example.com`;
 const accountPassword = 'correct horse battery';
@@ -32,6 +32,7 @@ let server;
 let browser;
 let page;
 const consoleErrors = [];
+const requestLog = []; // for failure messages only
 
 before(async () => {
   assert.ok(existsSync(join(repo, 'js', 'dist', 'index.js')), 'js/dist is missing: build the package (js/scripts/build.mjs)');
@@ -54,7 +55,9 @@ before(async () => {
     if (message.type() === 'error') consoleErrors.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
-}, { timeout: 60_000 });
+  page.on('requestfailed', (request) => requestLog.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
+  page.on('requestfinished', (request) => requestLog.push(`done: ${request.url()}`));
+}, { timeout: 45_000 });
 
 after(async () => {
   // Each one even if another fails.
@@ -69,7 +72,9 @@ const panel = (name) => `#device-${name.toLowerCase()} .device`;
 
 /** Waits until a device shows the given state ('ready', 'sign-in', …) with nothing in progress. */
 async function settled(name, state = 'ready') {
-  await page.waitForSelector(`${panel(name)}[data-state="${state}"]:not([data-busy])`, { state: 'attached' });
+  await page
+    .waitForSelector(`${panel(name)}[data-state="${state}"]:not([data-busy])`, { state: 'attached' })
+    .catch(async (error) => assert.fail(`device ${name} is not ${state}: ${error.message}; ${await diagnostics()}`));
 }
 
 /** Clicks the device's Sync button (push + pull now instead of at the next 2 s tick). */
@@ -102,7 +107,7 @@ async function signIn(name, action) {
   await page.fill(`${form} input[name="password"]`, accountPassword);
   await page.fill(`${form} input[name="encryption"]`, encryptionPassword);
   await page.click(`${form} button[value="${action}"]`);
-  await settled(name).catch(async (error) => assert.fail(`device ${name}: ${action} failed: ${error.message}; ${await diagnostics()}`));
+  await settled(name);
 }
 
 async function addTodo(name, title) {
@@ -125,7 +130,7 @@ async function diagnostics() {
         log: device.querySelector('[data-role="log"]').textContent.split('\n').slice(-6),
       })),
     )
-    .then((value) => `panels: ${JSON.stringify(value)}; console errors: ${JSON.stringify(consoleErrors)}`)
+    .then((value) => `panels: ${JSON.stringify(value)}; console errors: ${JSON.stringify(consoleErrors)}; last requests: ${JSON.stringify(requestLog.slice(-8))}`)
     .catch((error) => `(no diagnostics: ${error.message})`);
 }
 
@@ -172,7 +177,7 @@ function readKeyRecords() {
 
 // ---- the test ----------------------------------------------------------------------------------------
 
-test('the example web app in Chromium: two devices, CORS, blobs, reload, IndexedDB key', { timeout: 110_000 }, async (t) => {
+test('the example web app in Chromium: two devices, CORS, blobs, reload, IndexedDB key', { timeout: 100_000 }, async (t) => {
   const started = Date.now();
   const step = (name) => t.diagnostic(`${((Date.now() - started) / 1000).toFixed(1)} s: ${name}`);
   try {
@@ -256,7 +261,7 @@ test('the example web app in Chromium: two devices, CORS, blobs, reload, Indexed
     // Reload: both devices resume their sessions and unlock from IndexedDB, no password typed.
     await page.reload();
     for (const name of ['A', 'B']) {
-      await settled(name).catch(async (error) => assert.fail(`device ${name} did not resume after the reload: ${error.message}; ${await diagnostics()}`));
+      await settled(name);
       assert.equal(await page.isHidden(`${panel(name)} [data-role="sign-in"]`), true);
       assert.equal(await page.isHidden(`${panel(name)} [data-role="unlock"]`), true);
       assert.match(await page.textContent(`${panel(name)} [data-role="message"]`), /Unlocked from IndexedDB/);
