@@ -97,6 +97,11 @@ export class NodeXMLHttpRequest {
     }
     this.#responseHeaders = lines.map((line) => `${line}\r\n`).join('');
     this.#setState(2);
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > NodeXMLHttpRequest.maxResponseBytes) {
+      this.#fail('error');  // refused before any of it is read
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     response.on('data', (chunk: Buffer) => {
