@@ -46,7 +46,7 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    timeout: 30_000,
+    timeout: 20_000,
   });
   const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
   page = await context.newPage();
@@ -57,14 +57,14 @@ before(async () => {
   page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => requestLog.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
   page.on('requestfinished', (request) => requestLog.push(`done: ${request.url()}`));
-}, { timeout: 45_000 });
+}, { timeout: 35_000 });
 
 after(async () => {
   // Each one even if another fails.
   await browser?.close().catch(() => undefined);
   await site?.close().catch(() => undefined);
   await server?.dispose().catch(() => undefined);
-});
+}, { timeout: 10_000 }); // before + test + after stay under 2 minutes
 
 // ---- helpers ---------------------------------------------------------------------------------------
 
@@ -134,6 +134,25 @@ async function diagnostics() {
     .catch((error) => `(no diagnostics: ${error.message})`);
 }
 
+/** Everything the server stores for the account, fetched here in Node with A's saved session. */
+async function serverBytes() {
+  const [a, b] = await page.evaluate(() => ['A', 'B'].map((name) => JSON.parse(localStorage.getItem(`synckit-example/device-${name}`))));
+  const headers = { 'X-SyncKit-Api-Key': server.apiKey, Authorization: `Bearer ${a.session.accessToken}` };
+  const get = async (path) => {
+    const response = await fetch(`${server.url}${path}`, { headers });
+    assert.equal(response.status, 200, path);
+    return response;
+  };
+  const payloads = [];
+  for (const deviceId of [a.deviceId, b.deviceId]) {
+    const reply = await (await get(`/v1/sync/pull?device_id=${deviceId}&cursor=0&limit=1000`)).json();
+    assert.equal(reply.has_more, false);
+    payloads.push(...reply.changes.map((change) => Buffer.from(change.payload, 'base64')));
+  }
+  const blob = Buffer.from(await (await get(`/v1/blobs/${a.attachments.list.blobId}`)).arrayBuffer());
+  return { payloads, blob };
+}
+
 // What IndexedDB holds for both devices, read the way any script on the page could.
 function readKeyRecords() {
   return page.evaluate(async (names) => {
@@ -177,7 +196,7 @@ function readKeyRecords() {
 
 // ---- the test ----------------------------------------------------------------------------------------
 
-test('the example web app in Chromium: two devices, CORS, blobs, reload, IndexedDB key', { timeout: 100_000 }, async (t) => {
+test('the example web app in Chromium: two devices, CORS, blobs, reload, IndexedDB key', { timeout: 70_000 }, async (t) => {
   const started = Date.now();
   const step = (name) => t.diagnostic(`${((Date.now() - started) / 1000).toFixed(1)} s: ${name}`);
   try {
@@ -232,6 +251,14 @@ test('the example web app in Chromium: two devices, CORS, blobs, reload, Indexed
     }
     assert.deepEqual(new Set(view.rows.map((row) => row[2].slice(0, 8))), new Set(['Device A', 'Device B']));
     step(`server panel: ${view.rows.length} sealed changes, no plaintext`);
+    const stored = await serverBytes();
+    assert.equal(stored.payloads.length, view.rows.length, 'the panel lists every stored change');
+    assert.equal(stored.blob.length, NOTE.length + 40, 'a sealed blob is 40 bytes longer than the file');
+    for (const bytes of [...stored.payloads, stored.blob]) {
+      for (const plain of PLAINTEXTS) assert.ok(!bytes.includes(plain), `the server stores plaintext: ${plain}`);
+    }
+    // Cross-origin for real: the browser sent CORS preflights and the server allowed them.
+    assert.match(server.stderr(), / OPTIONS \/v1\/sync\/push 2\d\d /, 'no CORS preflight in the server log');
 
     mkdirSync(artifacts, { recursive: true });
     const screenshot = join(artifacts, 'web-example.png');
@@ -281,7 +308,8 @@ test('the example web app in Chromium: two devices, CORS, blobs, reload, Indexed
   } catch (error) {
     if (page) {
       mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, 'web-example-failure.png'), fullPage: true }).catch(() => undefined);
+      const failure = join(artifacts, 'web-example-failure.png');
+      await page.screenshot({ path: failure, fullPage: true }).then(() => console.log(`screenshot of the failure: ${failure}`), () => undefined);
     }
     throw error;
   }
