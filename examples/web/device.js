@@ -91,10 +91,11 @@ export class Device {
     this.ui('who').textContent = `${this.state.email} · device ${this.state.deviceId.slice(0, 8)}…`;
     this.#show('ready');
     this.#render();
-    await this.#sync();
+    clearInterval(this.timer);
     this.timer = setInterval(() => {
       if (this.busy === 0) this.#run('syncing', () => this.#sync(), { quiet: true });
     }, PULL_EVERY_MS);
+    await this.#sync();
   }
 
   // ---- editing: change the local copy, queue the change, push ------------------------------------
@@ -162,8 +163,9 @@ export class Device {
     if (pushing || changed) this.onSynced();
   }
 
-  // Last writer wins, row by row, by the change's timestamp. Deletes leave a tombstone so that an
-  // older update arriving later does not bring the row back.
+  // Last writer wins, row by row, by the change's timestamp (on a tie the later arrival wins; a
+  // real app would break ties by device id). Deletes leave a tombstone so that an older update
+  // arriving later does not bring the row back.
   #apply(change) {
     if ('error' in change) {
       this.#say(`change ${change.changeId} could not be opened: ${change.error.kind}`, true);
