@@ -21,8 +21,10 @@ void Client::put_blob(const std::string& blob_id, ByteView bytes, Callback<Done>
   HttpRequest request;
   try {
     request = self->request("PUT", blob_path(blob_id));
-    const Bytes sealed = seal_blob(self->keys->blob, blob_id, bytes, self->services.random);
-    request.body.assign(sealed.begin(), sealed.end());
+    // Sealed straight into the body: no second sealed copy of the blob next to it.
+    request.body.resize(bytes.size() + kBlobOverhead);
+    seal_blob_into(self->keys->blob, blob_id, bytes, self->services.random,
+                   {reinterpret_cast<std::uint8_t*>(request.body.data()), request.body.size()});
     request.headers.emplace_back("Content-Type", "application/octet-stream");
   } catch (const Error& e) {
     return done(e);

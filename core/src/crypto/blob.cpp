@@ -19,7 +19,20 @@ Bytes blob_aad(std::string_view blob_id) {
 }  // namespace
 
 Bytes seal_blob(const BlobKey& key, std::string_view blob_id, ByteView plain, RandomSource& random) {
-  return detail::seal_with_nonce(key.view(), plain, blob_aad(blob_id), random);
+  Bytes sealed(plain.size() + kBlobOverhead);
+  seal_blob_into(key, blob_id, plain, random, sealed);
+  return sealed;
+}
+
+void seal_blob_into(const BlobKey& key, std::string_view blob_id, ByteView plain, RandomSource& random,
+                    std::span<std::uint8_t> out) {
+  const Bytes aad = blob_aad(blob_id);
+  if (out.size() != plain.size() + kBlobOverhead) {
+    throw Error(ErrorKind::invalid_input, "a sealed blob is 40 bytes longer than the blob", "out");
+  }
+  random.fill(out.first<detail::kNonceBytes>());
+  detail::aead_encrypt(key.view(), detail::Nonce(out.first<detail::kNonceBytes>()), plain, aad,
+                       out.subspan(detail::kNonceBytes));
 }
 
 Bytes open_blob(const BlobKey& key, std::string_view blob_id, ByteView sealed) {

@@ -220,6 +220,15 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     transfer.refused = "body";
     return 0;
   }
+  if (transfer.response.body.empty()) {
+    // Room for the whole announced body at once (within the limit): a 64 MiB blob is then not
+    // grown by doubling, which copied it and briefly held two buffers of it.
+    curl_off_t announced = -1;
+    if (curl_easy_getinfo(transfer.easy.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
+        announced > 0 && static_cast<std::uint64_t>(announced) <= transfer.max_body) {
+      transfer.response.body.reserve(static_cast<std::size_t>(announced));
+    }
+  }
   transfer.response.body.append(data, bytes);
   return bytes;
 }
