@@ -177,3 +177,20 @@ TEST_CASE("remembered ids belong to one user", "[client][push]") {
     CHECK(std::find(first.begin(), first.end(), id) == first.end());
   }
 }
+
+TEST_CASE("at most 65,536 unconfirmed ids are remembered; the oldest are forgotten first", "[client][push]") {
+  Rig rig;
+  constexpr int kMore = 1000;
+  const auto all = entries(0, 65'536 + kMore);
+  rig.fail_four_times();  // the first batch fails: nothing is confirmed, every id is remembered
+  CHECK_FALSE(rig.push(all).ok());
+  const auto first = ids_of(rig.transport.sent[0]);  // entries 0..999
+  REQUIRE(first.size() == 1000);
+
+  // Entries 0..999 were the oldest: forgotten, so pushed again they get new ids.
+  rig.transport.reply(200, R"({"cursor":1})");
+  REQUIRE(rig.push(entries(0, kMore)).ok());
+  const auto again = ids_of(rig.transport.sent[4]);
+  REQUIRE(again.size() == first.size());
+  for (std::size_t i = 0; i < again.size(); ++i) CHECK(again[i] != first[i]);
+}
