@@ -66,14 +66,8 @@ void append_json_string(std::string& out, std::string_view text, std::string_vie
   out.push_back('"');
   std::size_t run = 0;  // start of the bytes not yet copied
   for (std::size_t i = 0; i < text.size();) {
-    if (i + 16 <= text.size() && plain_ascii8(text.data() + i) && plain_ascii8(text.data() + i + 8)) {
-      i += 16;
-      continue;
-    }
-    if (i + 8 <= text.size() && plain_ascii8(text.data() + i)) {
-      i += 8;
-      continue;
-    }
+    while (i + 8 <= text.size() && plain_ascii8(text.data() + i)) i += 8;  // the common case
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t length = utf8_sequence(text, i);
@@ -216,6 +210,12 @@ struct TextField {
   }
 };
 
+// The top-level fields as read.
+struct PlaintextFields {
+  TextField table, op, row_id, timestamp;
+  bool has_data = false;
+};
+
 // SAX reader of the plaintext (nlohmann's lexer and parser, so JSON and UTF-8 are checked by the
 // same code as before): keeps the four top-level strings, builds `data` straight into the entry
 // (no DOM of the whole object, no copy), skips unknown keys. Checking the fields is left to after
@@ -223,10 +223,7 @@ struct TextField {
 class PlaintextReader {
  public:
   using Json = JsonValue;
-  explicit PlaintextReader(JsonValue& data) : data_(data) {}
-
-  TextField table, op, row_id, timestamp;
-  bool has_data = false;
+  PlaintextReader(JsonValue& data, PlaintextFields& fields) : data_(data), fields_(fields) {}
 
   bool null() { return scalar([](DomParser& dom) { return dom.null(); }); }
   bool boolean(bool value) { return scalar([&](DomParser& dom) { return dom.boolean(value); }); }
@@ -260,8 +257,8 @@ class PlaintextReader {
   bool key(Json::string_t& name) {
     if (depth_ > 1) return !dom_ || dom_->key(name);
     in_data_ = name == "data";
-    current_ = name == "table" ? &table : name == "op" ? &op : name == "row_id" ? &row_id
-             : name == "timestamp" ? &timestamp : nullptr;
+    current_ = name == "table" ? &fields_.table : name == "op" ? &fields_.op : name == "row_id" ? &fields_.row_id
+             : name == "timestamp" ? &fields_.timestamp : nullptr;
     return true;
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
@@ -276,7 +273,7 @@ class PlaintextReader {
     if (depth_ > 1) return !dom_ || event(*dom_);
     if (current_ != nullptr) current_->set_not_string();
     if (!in_data_) return true;
-    has_data = true;
+    fields_.has_data = true;
     DomParser dom(data_, false);
     return event(dom);
   }
@@ -285,7 +282,7 @@ class PlaintextReader {
     if (depth_++ > 1) return !dom_ || event(*dom_);
     if (current_ != nullptr) current_->set_not_string();
     if (!in_data_) return true;  // an unknown key's value: skipped
-    has_data = true;
+    fields_.has_data = true;
     dom_.emplace(data_, false);
     return event(*dom_);
   }
@@ -299,11 +296,99 @@ class PlaintextReader {
   }
 
   JsonValue& data_;
+  PlaintextFields& fields_;
   std::optional<DomParser> dom_;  // while inside a data object or array
   int depth_ = 0;                  // 1 inside the plaintext object
   TextField* current_ = nullptr;  // the text field whose value comes next, if any
   bool in_data_ = false;           // whether the value that comes next is data
 };
+
+// Moves i past the JSON value that starts there, or to the ',' / '}' / ']' that ends it when it is
+// not a container, tracking only strings and brackets: a delimiter finder, not a validator (the
+// span is then parsed by nlohmann). False if the text ends first.
+bool skip_value(std::string_view text, std::size_t& i) {
+  const std::size_t n = text.size();
+  std::size_t depth = 0;
+  while (i < n) {
+    const char c = text[i];
+    if (c == '"') {  // to the next quote that is not escaped (preceded by an even run of '\\')
+      std::size_t q = i + 1;
+      for (;;) {
+        const void* found = std::memchr(text.data() + q, '"', n - q);
+        if (found == nullptr) return false;
+        q = static_cast<std::size_t>(static_cast<const char*>(found) - text.data());
+        std::size_t b = q;
+        while (text[b - 1] == '\\') --b;  // stops at the opening quote at the latest
+        if ((q - b) % 2 == 0) break;
+        ++q;
+      }
+      i = q + 1;
+      if (depth == 0) return true;
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return true;
+      if (--depth == 0) return ++i, true;
+    } else if (c == ',' && depth == 0) {
+      return true;
+    }
+    ++i;
+  }
+  return false;
+}
+
+// The plaintext as change_entry_to_json writes it, read without nlohmann's lexer except over
+// `data`: no whitespace outside data, the five keys once each in any order, top-level strings of
+// printable ASCII without escapes. `data` is parsed by nlohmann from its span. Returns false for
+// anything else, leaving the answer (entry or error) to the SAX reader over the whole text.
+bool read_common_form(std::string_view text, PlaintextFields& fields, JsonValue& data) {
+  const std::size_t n = text.size();
+  std::size_t i = 1;
+  const auto plain_string = [&](std::string_view& value) {
+    if (i >= n || text[i] != '"') return false;
+    const std::size_t start = ++i;
+    for (; i < n && text[i] != '"'; ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x20 || c >= 0x7F || c == '\\') return false;
+    }
+    if (i >= n) return false;
+    value = text.substr(start, i++ - start);
+    return true;
+  };
+  if (n == 0 || text[0] != '{') return false;
+  unsigned seen = 0;
+  for (;;) {
+    std::string_view key;
+    if (!plain_string(key) || i >= n || text[i++] != ':') return false;
+    TextField* field = nullptr;
+    unsigned bit = 0;
+    if (key == "table") field = &fields.table, bit = 1;
+    else if (key == "op") field = &fields.op, bit = 2;
+    else if (key == "row_id") field = &fields.row_id, bit = 4;
+    else if (key == "timestamp") field = &fields.timestamp, bit = 8;
+    else if (key == "data") bit = 16;
+    if (bit == 0 || (seen & bit) != 0) return false;
+    seen |= bit;
+    if (field != nullptr) {
+      std::string_view value;
+      if (!plain_string(value)) return false;
+      field->state = TextField::text;
+      field->value.assign(value);
+    } else {
+      const std::size_t start = i;
+      if (!skip_value(text, i)) return false;
+      data = JsonValue::parse(text.data() + start, text.data() + i, nullptr, false);
+      if (data.is_discarded()) return false;
+      fields.has_data = true;
+    }
+    if (i >= n) return false;
+    if (text[i] == '}') break;
+    if (text[i++] != ',') return false;
+  }
+  return i + 1 == n && seen == 31;
+}
 
 }  // namespace
 
@@ -351,9 +436,14 @@ std::string change_entry_to_json(const ChangeEntry& entry) {
 
 ChangeEntry change_entry_from_json(std::string_view text, ErrorKind kind) {
   ChangeEntry entry;
-  PlaintextReader reader(entry.data);
-  if (!JsonValue::sax_parse(text.data(), text.data() + text.size(), &reader)) {
-    throw Error(kind, "change plaintext is not a JSON object");
+  PlaintextFields reader;
+  if (!read_common_form(text, reader, entry.data)) {
+    reader = PlaintextFields{};
+    entry.data = nullptr;
+    PlaintextReader sax(entry.data, reader);
+    if (!JsonValue::sax_parse(text.data(), text.data() + text.size(), &sax)) {
+      throw Error(kind, "change plaintext is not a JSON object");
+    }
   }
   // The same checks in the same order as ever: table, op, row_id, timestamp, data.
   const auto require = [&](const TextField& field, const char* name) {
