@@ -298,7 +298,9 @@ class FaultInjectionTest(harness.ServerTestCase):
                 reply.read()
                 statuses.append(reply.status)
                 if reply.status == 503:
-                    self.assertEqual(reply.getheader("Connection"), "close")
+                    # cpp-httplib adds its own "close" when a connection reaches its request cap.
+                    tokens = [token.strip() for token in (reply.getheader("Connection") or "").split(",")]
+                    self.assertIn("close", tokens)
                     conn.close()
                     conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
         finally:

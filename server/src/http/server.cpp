@@ -152,8 +152,13 @@ void serve(const ServerConfig& config, Store& store, const std::function<void(in
 
   httplib::Server server;
   server.new_task_queue = [threads = config.threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  // Idle keep-alive connections are closed after 2 s, so a shutdown never waits longer for them.
+  // Idle keep-alive connections are closed after 2 s, so a shutdown never waits longer for them;
+  // a connection serves up to 100 requests (each holds a worker thread while it is open).
   server.set_keep_alive_timeout(2);
+  server.set_keep_alive_max_count(100);
+  // Replies go out in two writes (headers, body): without TCP_NODELAY, Nagle's algorithm holds the
+  // second one until the client's delayed ACK, up to 40 ms per request.
+  server.set_tcp_nodelay(true);
   server.set_payload_max_length(std::max<std::size_t>(config.max_blob_bytes, 8u << 20) + (1u << 20));
   server.set_pre_routing_handler([&](const auto& req, auto& res) {
     return before_routing(cors, request_limiter, faults, req, res);
