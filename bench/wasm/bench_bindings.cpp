@@ -1,0 +1,146 @@
+// Benchmark-only wasm module (bench/wasm/CMakeLists.txt): the core functions the npm package's push
+// and pull run, without the network, so bench/wasm/crypto.mjs can time sealing and opening against
+// libsodium.js in the same process. Never part of js/dist or the shipped API.
+//   push: JSON text -> changes_from_json -> per change a fresh change id and seal_change -> body
+//   pull: per sealed change open_change -> pull_result_to_json (the text the package JSON.parses)
+#include <emscripten/bind.h>
+
+#include <sodium.h>
+
+#include <string>
+#include <vector>
+
+#include "js_convert.hpp"  // platform/web/src: the adapter's own conversions
+#include "synckit/change_entry.hpp"
+#include "synckit/crypto/blob.hpp"
+#include "synckit/crypto/change.hpp"
+#include "synckit/crypto/envelope.hpp"
+#include "synckit/crypto/keys.hpp"
+#include "synckit/ids.hpp"
+#include "synckit/web/web_random.hpp"
+#include "synckit/wire/sync_messages.hpp"
+
+namespace {
+
+using emscripten::val;
+using namespace synckit;
+
+constexpr const char* kDevice = "00000000-0000-4000-8000-000000000001";
+
+class Bench {
+ public:
+  Bench() : master_(generate_master_key(random_)), change_(derive_change_key(master_)), blob_(derive_blob_key(master_)) {}
+
+  // The push path up to the request body: returns how many changes were sealed.
+  int sealBatch(std::string changes_json) {
+    std::vector<ChangeEntry> entries = web::changes_from_json(changes_json);
+    sealed_.clear();
+    sealed_.reserve(entries.size());
+    for (const ChangeEntry& entry : entries) {
+      std::string id = new_change_id(random_);
+      Bytes payload = seal_change(change_, id, entry, random_);
+      sealed_.push_back(wire::SealedChange{std::move(id), std::move(payload)});
+    }
+    secure_wipe(changes_json.data(), changes_json.size());
+    return static_cast<int>(sealed_.size());
+  }
+
+  // The push body of the last sealBatch (wire::to_json(PushRequest), base64 payloads): its length.
+  int pushBodyBytes() const {
+    return static_cast<int>(wire::to_json(wire::PushRequest{kDevice, sealed_}).dump().size());
+  }
+
+  // The pull path after the reply is parsed: opens every change of the last sealBatch and returns
+  // the JSON text the adapter hands to JavaScript.
+  std::string openBatch() const {
+    PullResult result;
+    result.changes.reserve(sealed_.size());
+    std::int64_t seq = 0;
+    for (const wire::SealedChange& change : sealed_) {
+      PulledEntry out{++seq, change.change_id, kDevice, std::nullopt, std::nullopt};
+      out.entry = open_change(change_, change.change_id, change.payload);
+      result.changes.push_back(std::move(out));
+    }
+    result.cursor = seq;
+    return web::pull_result_to_json(result);
+  }
+
+  // The plaintext the first change of `changes_json` is sealed as (the baseline encrypts the same).
+  std::string plaintextOf(std::string changes_json) const {
+    return change_entry_to_json(web::changes_from_json(changes_json).at(0));
+  }
+
+  // Sealed change `index` of the last sealBatch (a copy; the copy-crypto check reads it).
+  val sealedAt(int index) const {
+    const Bytes& payload = sealed_.at(static_cast<std::size_t>(index)).payload;
+    return val(emscripten::typed_memory_view(payload.size(), payload.data())).call<val>("slice");
+  }
+
+  // putBlob's work: copy the Uint8Array in, seal (the sealed bytes stay for the request body).
+  int sealBlob(std::string blob_id, val bytes) {
+    Bytes copy(bytes["length"].as<std::size_t>());
+    val(emscripten::typed_memory_view(copy.size(), copy.data())).call<void>("set", bytes);
+    blob_id_ = std::move(blob_id);
+    blob_sealed_ = seal_blob(blob_, blob_id_, copy, random_);
+    secure_wipe(copy.data(), copy.size());
+    return static_cast<int>(blob_sealed_.size());
+  }
+
+  // getBlob's work: open the sealed bytes of the last sealBlob into a view (JavaScript slices it,
+  // as the package does), wiped after the call.
+  val openBlob() {
+    blob_plain_ = open_blob(blob_, blob_id_, blob_sealed_);
+    return val(emscripten::typed_memory_view(blob_plain_.size(), blob_plain_.data()));
+  }
+
+  void dropBlob() {
+    secure_wipe(blob_plain_.data(), blob_plain_.size());
+    blob_plain_ = Bytes();
+    blob_sealed_ = Bytes();
+  }
+
+  // setupEncryptionExisting's Argon2id: wrap once (not timed), then unwrap_master_key.
+  void wrapForUnwrap(std::string password, double opslimit, double memlimit) {
+    envelope_ = wrap_master_key(master_, password, random_,
+                                EnvelopeParams{static_cast<std::uint64_t>(opslimit), static_cast<std::uint64_t>(memlimit)});
+  }
+  bool unwrap(std::string password) const {
+    return unwrap_master_key(envelope_, password).view().size() == kKeyBytes;
+  }
+
+ private:
+  web::WebRandom random_;
+  MasterKey master_;
+  ChangeKey change_;
+  BlobKey blob_;
+  std::vector<wire::SealedChange> sealed_;
+  std::string blob_id_;
+  Bytes blob_sealed_, blob_plain_;
+  KeyEnvelope envelope_;
+};
+
+bool copy_crypto() {
+#ifdef SYNCKIT_BENCH_COPY_CRYPTO
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(synckit_bench) {
+  emscripten::class_<Bench>("Bench")
+      .constructor<>()
+      .function("sealBatch", &Bench::sealBatch)
+      .function("pushBodyBytes", &Bench::pushBodyBytes)
+      .function("openBatch", &Bench::openBatch)
+      .function("plaintextOf", &Bench::plaintextOf)
+      .function("sealedAt", &Bench::sealedAt)
+      .function("sealBlob", &Bench::sealBlob)
+      .function("openBlob", &Bench::openBlob)
+      .function("dropBlob", &Bench::dropBlob)
+      .function("wrapForUnwrap", &Bench::wrapForUnwrap)
+      .function("unwrap", &Bench::unwrap);
+  emscripten::function("copyCrypto", &copy_crypto);
+}
