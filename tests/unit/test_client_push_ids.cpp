@@ -25,7 +25,7 @@ const std::string kUrl = "http://127.0.0.1:8787";
 
 // The ids of one push request.
 std::vector<std::string> ids_of(const HttpRequest& request) {
-  const nlohmann::json body = nlohmann::json::parse(request.body);
+  const nlohmann::json body = nlohmann::json::parse(request.body.str());
   std::vector<std::string> out;
   for (const auto& change : body["changes"]) out.push_back(change["change_id"].get<std::string>());
   return out;
@@ -99,8 +99,8 @@ TEST_CASE("after a failed push, pushing the same changes again reuses their ids"
   CHECK(rig.push(batch).value() == 3);
   CHECK(ids_of(rig.transport.sent[4]) == first);
   // The payloads are sealed again (new nonces), under the same ids.
-  CHECK(nlohmann::json::parse(rig.transport.sent[4].body)["changes"][0]["payload"] !=
-        nlohmann::json::parse(rig.transport.sent[0].body)["changes"][0]["payload"]);
+  CHECK(nlohmann::json::parse(rig.transport.sent[4].body.str())["changes"][0]["payload"] !=
+        nlohmann::json::parse(rig.transport.sent[0].body.str())["changes"][0]["payload"]);
 
   // Confirmed: the same changes pushed once more are new changes (the app meant it).
   rig.transport.reply(200, R"({"cursor":6})");

@@ -21,10 +21,11 @@ void Client::put_blob(const std::string& blob_id, ByteView bytes, Callback<Done>
   HttpRequest request;
   try {
     request = self->request("PUT", blob_path(blob_id));
-    // Sealed straight into the body: no second sealed copy of the blob next to it.
-    request.body.resize(bytes.size() + kBlobOverhead);
+    // Sealed straight into the body (moved, not copied, into the request): no second sealed copy.
+    std::string body(bytes.size() + kBlobOverhead, '\0');
     seal_blob_into(self->keys->blob, blob_id, bytes, self->services.random,
-                   {reinterpret_cast<std::uint8_t*>(request.body.data()), request.body.size()});
+                   {reinterpret_cast<std::uint8_t*>(body.data()), body.size()});
+    request.body = std::move(body);
     request.headers.emplace_back("Content-Type", "application/octet-stream");
   } catch (const Error& e) {
     return done(e);

@@ -165,8 +165,8 @@ void FetchTransport::send(HttpRequest http, std::function<void(TransportResult)>
   Request* raw = request.release();
   in_flight_.insert(raw);
   emscripten_fetch(&attr, raw->request.url.c_str());
-  // The XMLHttpRequest took its own copy of the body during the call: free ours (blobs are large).
-  std::string().swap(raw->request.body);
+  // The XMLHttpRequest took its own copy of the body during the call: drop our share of it.
+  raw->request.body = RequestBody();
 }
 
 }  // namespace synckit::web

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,11 +14,35 @@ namespace synckit {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// A request body. Its bytes are shared, never copied, by the copies of a request (the retry loop
+// keeps one while the transport sends another), so a 64 MiB blob is held once. Immutable once set.
+class RequestBody {
+ public:
+  RequestBody() = default;
+  RequestBody(std::string bytes)  // NOLINT(google-explicit-constructor): `request.body = text;`
+      : bytes_(std::make_shared<const std::string>(std::move(bytes))) {}
+  RequestBody(const char* text) : RequestBody(std::string(text)) {}  // NOLINT(google-explicit-constructor)
+
+  const std::string& str() const noexcept { return bytes_ ? *bytes_ : empty_string(); }
+  const char* data() const noexcept { return str().data(); }
+  std::size_t size() const noexcept { return str().size(); }
+  bool empty() const noexcept { return str().empty(); }
+  operator std::string_view() const noexcept { return str(); }  // NOLINT(google-explicit-constructor)
+  friend bool operator==(const RequestBody& body, std::string_view text) noexcept { return body.str() == text; }
+
+ private:
+  static const std::string& empty_string() noexcept {
+    static const std::string empty;
+    return empty;
+  }
+  std::shared_ptr<const std::string> bytes_;
+};
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", "PUT", "DELETE"
   std::string url;     // absolute
   HttpHeaders headers;
-  std::string body;    // bytes; empty for GET/DELETE
+  RequestBody body;    // bytes; empty for GET/DELETE
 };
 
 struct HttpResponse {
