@@ -51,6 +51,8 @@ function defaultKeyStore(): KeyStore {
   return new MemoryKeyStore();
 }
 
+const utf8 = new TextEncoder();
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -222,7 +224,7 @@ export class SyncKit {
 
   /**
    * Encrypts the changes on this device and pushes them (in batches of up to 1000); resolves to the
-   * server's cursor. All changes cross into wasm as one JSON text.
+   * server's cursor. All changes cross into wasm as one UTF-8 JSON text.
    */
   push(deviceId: string, changes: readonly Change[]): Promise<number> {
     return this.#call((h, done) => {
@@ -245,7 +247,13 @@ export class SyncKit {
       } catch (error) {
         throw new SyncKitError('invalid_input', `changes could not be serialised as JSON: ${message(error)}`);
       }
-      h.push(deviceId, text, done);
+      // UTF-8 bytes cross into wasm in one copy; this copy of the plaintext is wiped after it.
+      const bytes = utf8.encode(text);
+      try {
+        h.push(deviceId, bytes, done);
+      } finally {
+        bytes.fill(0);
+      }
     });
   }
 

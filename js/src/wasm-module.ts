@@ -23,7 +23,7 @@ export interface WasmClient {
   registerDevice(name: string, platform: string, done: WasmCallback): void;
   listDevices(done: WasmCallback): void;
   revokeDevice(id: string, done: WasmCallback): void;
-  push(deviceId: string, changesJson: string, done: WasmCallback): void;
+  push(deviceId: string, changesUtf8: Uint8Array, done: WasmCallback): void;
   pull(deviceId: string, cursor: number, done: WasmCallback): void;
   putBlob(blobId: string, bytes: Uint8Array, done: WasmCallback): void;
   getBlob(blobId: string, done: WasmCallback): void;

@@ -125,6 +125,15 @@ std::string ServerProcess::stderr_text() const {
   return out.str();
 }
 
+bool ServerProcess::log_shows(std::string_view text, std::chrono::milliseconds limit) const {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (stderr_text().find(text) != std::string::npos) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 pid_t ServerProcess::spawn(const std::vector<std::string>& args, int stdout_fd) {
   // Everything the child needs is prepared before fork(): after it, in a process with threads,
   // the child may only make async-signal-safe calls until execve.

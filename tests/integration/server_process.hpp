@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace synckit::integration {
@@ -33,6 +34,9 @@ class ServerProcess {
   const std::filesystem::path& db_path() const { return db_; }
   // Everything the server wrote on stderr so far (one line per request, plus start/stop lines).
   std::string stderr_text() const;
+  // Whether the server's log contains `text` within `limit`: it logs a request after sending the
+  // reply, so a test that has just read a reply waits for the line rather than racing it.
+  bool log_shows(std::string_view text, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) const;
 
   // SIGTERM, then waits for the exit; throws std::runtime_error unless it exits with status 0.
   // Destroy the clients first: the server waits up to 5 s for their idle keep-alive connections.

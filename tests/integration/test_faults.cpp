@@ -85,7 +85,7 @@ void sync_through_faults(const std::string& status) {
             << client_retries << " client retries, " << app_retries << " app-level retries\n";
   CHECK(client_retries > 0);
   CHECK(log.count(faulted) > 0);
-  CHECK(server.stderr_text().find(" " + status + " ") != std::string::npos);
+  CHECK(server.log_shows(" " + status + " "));
 }
 
 }  // namespace

@@ -110,8 +110,8 @@ TEST_CASE("no password, key, token or plaintext reaches a log line or an error m
   CHECK(whats.size() == 10);
   CHECK(log.contains("POST /v1/sync/push -> 200"));
   CHECK(log.contains("POST /v1/sync/push -> 403"));
-  CHECK(server.stderr_text().find(" POST /v1/sync/push 200 ") != std::string::npos);
-  CHECK(server.stderr_text().find(" GET /v1/keys/envelope 200 ") != std::string::npos);
+  CHECK(server.log_shows(" POST /v1/sync/push 200 "));
+  CHECK(server.log_shows(" GET /v1/keys/envelope 200 "));
 
   std::vector<std::string> leaks;
   auto scan = [&](const char* source, const std::vector<std::string>& lines) {

@@ -33,7 +33,7 @@ TEST_CASE("the session and the data survive a server crash and a clean restart",
   }  // The client goes first: SIGTERM waits for idle keep-alive connections (up to 5 s).
 
   server.stop();  // throws unless the exit status is 0
-  CHECK(server.stderr_text().find("synckit-server stopped") != std::string::npos);
+  CHECK(server.log_shows("synckit-server stopped"));
   server.restart();
 
   Client client(client_config(server));

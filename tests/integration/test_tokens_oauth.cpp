@@ -103,7 +103,7 @@ TEST_CASE("an access token about to expire is refreshed before the call that nee
     CHECK(seen.back()->refresh_token == second.refresh_token);
     CHECK(seen.back()->access_token == second.access_token);
   }
-  CHECK(server.stderr_text().find(" POST /v1/auth/refresh 200 ") != std::string::npos);
+  CHECK(server.log_shows(" POST /v1/auth/refresh 200 "));
 
   // Calls from several threads that all find the token about to expire share one refresh (a second
   // one would present the rotated refresh token, get 401 and end the session).
@@ -178,5 +178,5 @@ TEST_CASE("OAuth PKCE over HTTP: sign in through the browser form, then unlock a
   const std::string authorize_again = c.begin_oauth(kRedirect);
   const std::string reused = redirect_with(param(location_c, "code"), param(authorize_again, "state"));
   CHECK(error_of([&] { c.complete_oauth(reused); }) == "invalid_grant");
-  CHECK(server.stderr_text().find(" POST /v1/oauth/token 400 ") != std::string::npos);
+  CHECK(server.log_shows(" POST /v1/oauth/token 400 "));
 }

@@ -50,8 +50,9 @@ class ClientAdapter {
   void listDevices(emscripten::val callback);
   void revokeDevice(std::string device_id, emscripten::val callback);
 
-  // changes_json: see changes_from_json (js_convert.hpp). Value: the cursor (a number).
-  void push(std::string device_id, std::string changes_json, emscripten::val callback);
+  // changes_utf8: a Uint8Array of the UTF-8 JSON text changes_from_json reads (js_convert.hpp),
+  // copied once into the heap and wiped there after the call. Value: the cursor (a number).
+  void push(std::string device_id, emscripten::val changes_utf8, emscripten::val callback);
   // Value: JSON text of the pull result (pull_result_to_json), wiped from the heap after the call.
   void pull(std::string device_id, double cursor, emscripten::val callback);
 
