@@ -102,24 +102,32 @@ export class NodeXMLHttpRequest {
       this.#fail('error');  // refused before any of it is read
       return;
     }
+    // With a Content-Length the body is written into one buffer of that size (no chunk list, no
+    // concatenated copy): a 64 MiB blob is held once here.
+    let body: Uint8Array | null = Number.isFinite(declared) && declared >= 0 ? new Uint8Array(declared) : null;
     const chunks: Buffer[] = [];
     let size = 0;
     response.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > NodeXMLHttpRequest.maxResponseBytes) {
-        this.#fail('error');
+      if (this.#done) return;
+      if (size + chunk.length > (body ? body.length : NodeXMLHttpRequest.maxResponseBytes)) {
+        this.#fail('error');  // more than announced, or over the limit
         return;
       }
-      chunks.push(chunk);
+      if (body) body.set(chunk, size);
+      else chunks.push(chunk);
+      size += chunk.length;
     });
     response.on('aborted', () => this.#fail('error'));
     response.on('error', () => this.#fail('error'));
     response.on('end', () => {
       if (this.#done) return;
       if (!response.complete) return this.#fail('error');
+      if (body && size !== body.length) return this.#fail('error');  // shorter than announced
       this.#done = true;
-      const body = Buffer.concat(chunks, size);
-      this.response = body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer;
+      if (!body) body = new Uint8Array(Buffer.concat(chunks, size));
+      chunks.length = 0;
+      this.response = body.buffer as ArrayBuffer;
+      body = null;
       this.#setState(4);
       this.onload?.({ loaded: size, total: size });
     });
