@@ -36,6 +36,8 @@ inline void round_trip(const synckit::ChangeEntry& entry, synckit::ErrorKind kin
 inline synckit::ChangeEntry reference_from_json(std::string_view text, synckit::ErrorKind kind) {
   using synckit::JsonValue;
   const auto fail = [&](const char* field) { throw synckit::Error(kind, "reference", field); };
+  // A raw NUL is never JSON (nlohmann would take it for the end of the input).
+  if (text.find('\0') != std::string_view::npos) throw synckit::Error(kind, "reference");
   const JsonValue object = JsonValue::parse(text.begin(), text.end(), nullptr, false);
   if (object.is_discarded() || !object.is_object()) throw synckit::Error(kind, "reference");
   const auto member = [&](const char* key) -> const JsonValue& {

@@ -435,6 +435,9 @@ std::string change_entry_to_json(const ChangeEntry& entry) {
 }
 
 ChangeEntry change_entry_from_json(std::string_view text, ErrorKind kind) {
+  // nlohmann's lexer takes a NUL byte for the end of the input, so text after one would be ignored
+  // (and a NUL inside data's span would end data there). JSON never holds a raw NUL: refuse it.
+  if (text.find('\0') != std::string_view::npos) throw Error(kind, "change plaintext is not a JSON object");
   ChangeEntry entry;
   PlaintextFields reader;
   if (!read_common_form(text, reader, entry.data)) {

@@ -82,3 +82,24 @@ TEST_CASE("entries from the app are validated before sealing", "[change_entry]")
   CHECK(parse_change_op("delete") == ChangeOp::remove);
   CHECK_FALSE(parse_change_op("DELETE"));
 }
+
+TEST_CASE("a raw NUL byte anywhere in the plaintext is refused (nlohmann would stop reading there)",
+          "[change_entry]") {
+  using namespace std::string_literals;
+  const std::string valid =
+      R"({"table":"t","op":"insert","row_id":"r","timestamp":"2026-11-25T16:30:59.123Z","data":427})";
+  CHECK(change_entry_from_json(valid, ErrorKind::invalid_data).data == 427);
+  // After the object, inside data's span (found by fuzz_change_open), and inside a string.
+  for (const std::string& text : {valid + "\0junk"s,
+                                  R"({"table":"t","op":"insert","row_id":"r","timestamp":"2026-11-25T16:30:59.123Z","data":427)"s +
+                                      "\0\0\0}"s,
+                                  R"({"table":"t)"s + "\0"s + R"(","op":"insert","row_id":"r","timestamp":"2026-11-25T16:30:59.123Z","data":1})"s}) {
+    try {
+      change_entry_from_json(text, ErrorKind::invalid_data);
+      FAIL("accepted a plaintext with a NUL byte");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::invalid_data);
+      CHECK(e.field().empty());
+    }
+  }
+}

@@ -13,6 +13,7 @@
 #include "synckit/wire/device_messages.hpp"
 #include "synckit/wire/error_body.hpp"
 #include "synckit/wire/health.hpp"
+#include "synckit/wire/json_reader.hpp"
 #include "synckit/wire/key_messages.hpp"
 #include "synckit/wire/sync_messages.hpp"
 
@@ -496,6 +497,19 @@ TEST_CASE("every prefix and single-byte corruption of valid replies gives a type
         corrupt[i] = r;
         if (!only_synckit_errors(parse, corrupt)) FAIL_CHECK("escaped at " << i << " with " << int(r));
       }
+    }
+  }
+}
+
+TEST_CASE("a reply with a raw NUL byte is not JSON, even after a complete value", "[wire][malformed]") {
+  using namespace std::string_literals;
+  CHECK(wire::parse_json(R"({"a":1})", "reply").is_object());
+  for (const std::string& text : {R"({"a":1})"s + "\0junk"s, "\0"s, R"({"a":)"s + "\0"s + "1}"s}) {
+    try {
+      wire::parse_json(text, "reply");
+      FAIL("accepted a reply with a NUL byte");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::json);
     }
   }
 }

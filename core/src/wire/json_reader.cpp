@@ -5,6 +5,11 @@
 namespace synckit::wire {
 
 nlohmann::json parse_json(std::string_view text, std::string_view what) {
+  // nlohmann's lexer takes a NUL byte for the end of the input, so `{"a":1}<NUL>junk` would pass;
+  // JSON never holds a raw NUL.
+  if (text.find('\0') != std::string_view::npos) {
+    throw Error(ErrorKind::json, std::string(what) + " is not valid JSON (it holds a NUL byte)");
+  }
   // allow_exceptions=false: a syntax error yields a "discarded" value instead of throwing.
   nlohmann::json value = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
   if (value.is_discarded()) {
