@@ -1,19 +1,14 @@
 #include "hostile_support.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
-
 #include <cerrno>
+#include <chrono>
 #include <stdexcept>
 
-extern char** environ;
+#include "../support/child_process.hpp"
 
 namespace synckit::hostile {
 namespace {
@@ -35,42 +30,11 @@ class ForwardingKeychain final : public native::Keychain {
 }  // namespace
 
 HostileProxy::HostileProxy(const ServerProcess& upstream) {
-  std::vector<std::string> args{SYNCKIT_PYTHON, SYNCKIT_HOSTILE_SERVER, "--upstream", upstream.url()};
-  std::vector<char*> argv;
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
   int fds[2];
-  if (::pipe(fds) != 0) throw std::runtime_error("HostileProxy: pipe failed");
-  ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-  [[maybe_unused]] const pid_t parent = ::getpid();
-  sigset_t none;
-  sigemptyset(&none);
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("HostileProxy: fork failed");
-  if (pid_ == 0) {
-#ifdef __linux__
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-#endif
-    if (::dup2(fds[1], 1) < 0) ::_exit(127);
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execve(argv[0], argv.data(), environ);
-    ::_exit(127);
-  }
+  test::make_cloexec_pipe(fds);
+  pid_ = test::spawn_child({SYNCKIT_PYTHON, SYNCKIT_HOSTILE_SERVER, "--upstream", upstream.url()}, fds[1], {});
   ::close(fds[1]);
-  std::string out;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (out.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    pollfd pfd{fds[0], POLLIN, 0};
-    if (::poll(&pfd, 1, 200) <= 0) continue;
-    char buffer[256];
-    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
-    if (n <= 0) break;
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
+  const std::string out = test::read_until(fds[0], std::chrono::steady_clock::now() + std::chrono::seconds(15), "\n");
   ::close(fds[0]);  // the proxy prints nothing more; a write would only get EPIPE
   if (out.rfind(kListening, 0) != 0 || out.find('\n') == std::string::npos) {
     ::kill(pid_, SIGKILL);

@@ -1,14 +1,8 @@
 #include "server_process.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <cerrno>
 #include <cstdlib>
@@ -19,7 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
-extern char** environ;
+#include "../support/child_process.hpp"
 
 namespace synckit::integration {
 namespace {
@@ -47,32 +41,6 @@ std::string describe_status(int status) {
   return "wait status " + std::to_string(status);
 }
 
-// Reads from `fd` until `stop(text)` holds, EOF, or the deadline; returns what was read.
-template <class Stop>
-std::string read_until(int fd, Clock::time_point deadline, Stop stop) {
-  std::string text;
-  char buffer[4096];
-  while (!stop(text)) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) break;
-    pollfd pfd{fd, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, static_cast<int>(left));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) break;
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // EOF: the child closed stdout (exited)
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  return text;
-}
-
-// A pipe whose ends are closed on exec (the child gets the write end as its stdout via dup2).
-void make_pipe(int (&fds)[2]) {
-  if (::pipe(fds) != 0) fail(errno_text("pipe"));
-  ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-  ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-}
 
 }  // namespace
 
@@ -135,49 +103,15 @@ bool ServerProcess::log_shows(std::string_view text, std::chrono::milliseconds l
 }
 
 pid_t ServerProcess::spawn(const std::vector<std::string>& args, int stdout_fd) {
-  // Everything the child needs is prepared before fork(): after it, in a process with threads,
-  // the child may only make async-signal-safe calls until execve.
-  std::vector<char*> argv;
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  const std::string log = log_.string();
-  [[maybe_unused]] const pid_t parent = ::getpid();
-  sigset_t none;
-  sigemptyset(&none);
-
-  const pid_t pid = ::fork();
-  if (pid < 0) fail(errno_text("fork"));
-  if (pid == 0) {
-#ifdef __linux__
-    // Dies with the test process, even when that one crashes or is killed by a CTest timeout.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-#endif
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (in < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(stdout_fd, 1) < 0 || ::dup2(err, 2) < 0) {
-      ::_exit(127);
-    }
-    if (in > 2) ::close(in);
-    if (err > 2) ::close(err);
-    // The test's threads may block signals (libcurl's worker blocks SIGPIPE): the child starts clean.
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execve(argv[0], argv.data(), environ);
-    ::_exit(127);
-  }
-  return pid;
+  return test::spawn_child(args, stdout_fd, log_.string());
 }
 
 std::string ServerProcess::run_to_end(const std::vector<std::string>& args) {
   int fds[2];
-  make_pipe(fds);
+  test::make_cloexec_pipe(fds);
   const pid_t pid = spawn(args, fds[1]);
   ::close(fds[1]);
-  const std::string out =
-      read_until(fds[0], Clock::now() + kStartTimeout, [](const std::string&) { return false; });
+  const std::string out = test::read_until(fds[0], Clock::now() + kStartTimeout, {});
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -194,14 +128,12 @@ void ServerProcess::start_serve(int port) {
   std::vector<std::string> args{kBinary, "serve", "--db", db_.string(), "--listen", listen};
   args.insert(args.end(), serve_flags_.begin(), serve_flags_.end());
   int fds[2];
-  make_pipe(fds);
+  test::make_cloexec_pipe(fds);
   pid_ = spawn(args, fds[1]);
   ::close(fds[1]);
   stdout_fd_ = fds[0];
 
-  const std::string out = read_until(stdout_fd_, Clock::now() + kStartTimeout, [](const std::string& text) {
-    return text.find('\n') != std::string::npos;
-  });
+  const std::string out = test::read_until(stdout_fd_, Clock::now() + kStartTimeout, "\n");
   const auto at = out.find(kListening);
   const auto end = out.find('\n');
   if (at != 0 || end == std::string::npos) {
