@@ -124,13 +124,7 @@ TEST_CASE("10,000 changes through SIGKILLed restarts and 30% 503/429: each arriv
     more = page->has_more;
   }
 
-  REQUIRE(pulled.size() == pushed.size());
-  std::set<std::string> ids;
-  for (std::size_t i = 0; i < pulled.size(); ++i) {
-    CHECK(ids.insert(pulled[i].change_id).second);
-    if (i > 0) CHECK(pulled[i].seq > pulled[i - 1].seq);
-  }
-  CHECK(entries_of(pulled) == pushed);
+  check_exactly_once_in_order(pulled, pushed);
   std::optional<SyncStatus> stored;
   while (!stored) {
     try {

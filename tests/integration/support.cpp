@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <set>
 
 #include "synckit/auth/url_encoding.hpp"
 
@@ -90,6 +91,16 @@ std::vector<ChangeEntry> entries_of(const std::vector<PulledEntry>& pulled) {
   std::vector<ChangeEntry> out;
   for (const PulledEntry& entry : pulled) out.push_back(*entry.entry);
   return out;
+}
+
+void check_exactly_once_in_order(const std::vector<PulledEntry>& pulled, const std::vector<ChangeEntry>& pushed) {
+  REQUIRE(pulled.size() == pushed.size());
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < pulled.size(); ++i) {
+    CHECK(ids.insert(pulled[i].change_id).second);
+    if (i > 0) CHECK(pulled[i].seq > pulled[i - 1].seq);
+  }
+  CHECK(entries_of(pulled) == pushed);
 }
 
 std::vector<std::string> as_json(const std::vector<ChangeEntry>& entries) {

@@ -67,6 +67,9 @@ std::vector<PulledEntry> pull_all(Client& client, const std::string& device_id, 
                                   int* calls = nullptr);
 // The entries of pull_all(), opened.
 std::vector<ChangeEntry> entries_of(const std::vector<PulledEntry>& pulled);
+// Checks (Catch CHECKs) that `pulled` is `pushed` exactly once and in order: as many entries, no
+// change id twice, sequence numbers rising, the same entries.
+void check_exactly_once_in_order(const std::vector<PulledEntry>& pulled, const std::vector<ChangeEntry>& pushed);
 
 // The format's JSON text of each entry (readable in assertion failures, unlike ChangeEntry).
 std::vector<std::string> as_json(const std::vector<ChangeEntry>& entries);

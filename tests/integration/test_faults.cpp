@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <iostream>
-#include <set>
 
 #include "support.hpp"
 
@@ -67,13 +66,7 @@ void sync_through_faults(const std::string& status) {
   with_app_retries([&] { client.put_blob("through-faults", blob); }, app_retries);
   CHECK(with_app_retries([&] { return client.get_blob("through-faults"); }, app_retries) == blob);
 
-  REQUIRE(pulled.size() == pushed.size());
-  std::set<std::string> ids;
-  for (std::size_t i = 0; i < pulled.size(); ++i) {
-    CHECK(ids.insert(pulled[i].change_id).second);
-    if (i > 0) CHECK(pulled[i].seq > pulled[i - 1].seq);
-  }
-  CHECK(entries_of(pulled) == pushed);
+  check_exactly_once_in_order(pulled, pushed);
   // The server stored each change once: no push was stored twice.
   const SyncStatus stored = with_app_retries([&] { return client.status(); }, app_retries);
   CHECK(stored.changes == kChanges);
