@@ -1,7 +1,8 @@
 // Benchmark-only wasm module (bench/wasm/CMakeLists.txt): the core functions the npm package's push
 // and pull run, without the network, so bench/wasm/crypto.mjs can time sealing and opening against
 // libsodium.js in the same process. Never part of js/dist or the shipped API.
-//   push: JSON text -> changes_from_json -> per change a fresh change id and seal_change -> body
+//   push: UTF-8 JSON bytes -> changes_from_json (ChangePlaintexts) -> per change a fresh change id
+//         (what the client gives when no failed push is remembered) and seal_change -> body
 //   pull: per sealed change open_change -> pull_result_to_json (the text the package JSON.parses)
 #include <emscripten/bind.h>
 
@@ -32,16 +33,17 @@ class Bench {
   Bench() : master_(generate_master_key(random_)), change_(derive_change_key(master_)), blob_(derive_blob_key(master_)) {}
 
   // The push path up to the request body: returns how many changes were sealed.
-  int sealBatch(std::string changes_json) {
-    std::vector<ChangeEntry> entries = web::changes_from_json(changes_json);
+  int sealBatch(val changes_utf8) {
+    std::string changes_json = web::text_from_js_bytes(changes_utf8, "changes");
+    const std::vector<ChangePlaintext> changes = web::changes_from_json(changes_json);
+    secure_wipe(changes_json.data(), changes_json.size());
     sealed_.clear();
-    sealed_.reserve(entries.size());
-    for (const ChangeEntry& entry : entries) {
+    sealed_.reserve(changes.size());
+    for (const ChangePlaintext& change : changes) {
       std::string id = new_change_id(random_);
-      Bytes payload = seal_change(change_, id, entry, random_);
+      Bytes payload = seal_change(change_, id, change, random_);
       sealed_.push_back(wire::SealedChange{std::move(id), std::move(payload)});
     }
-    secure_wipe(changes_json.data(), changes_json.size());
     return static_cast<int>(sealed_.size());
   }
 
@@ -66,8 +68,8 @@ class Bench {
   }
 
   // The plaintext the first change of `changes_json` is sealed as (the baseline encrypts the same).
-  std::string plaintextOf(std::string changes_json) const {
-    return change_entry_to_json(web::changes_from_json(changes_json).at(0));
+  std::string plaintextOf(val changes_utf8) const {
+    return std::string(web::changes_from_json(web::text_from_js_bytes(changes_utf8, "changes")).at(0).text());
   }
 
   // Sealed change `index` of the last sealBatch (a copy; the copy-crypto check reads it).

@@ -113,22 +113,11 @@ export function sampleChanges(count, start = 0) {
   });
 }
 
-/** What SyncKit.push does to the changes before they cross into wasm (js/src/sync-kit.ts). */
-export function pushText(changes) {
-  return JSON.stringify(
-    changes.map((c) => ({
-      table: c.table,
-      op: c.op,
-      rowId: c.rowId,
-      timestamp: c.timestamp instanceof Date ? c.timestamp.toISOString() : c.timestamp,
-      data: c.data === undefined ? null : c.data,
-    })),
-  );
-}
-
-/** What SyncKit.pull does with the adapter's reply text (js/src/sync-kit.ts, parsePull). */
-export function parsePull(text) {
-  const raw = JSON.parse(text);
-  const changes = raw.changes.map((c) => ('error' in c ? c : { ...c, timestamp: new Date(c.timestamp) }));
-  return { changes, cursor: raw.cursor, hasMore: raw.hasMore };
+/**
+ * The package's own conversions of changes at the wasm boundary (dist/change-text.js of a built
+ * package: js/dist by default): `changesToUtf8` (what SyncKit.push hands to wasm) and `parsePull`
+ * (what SyncKit.pull makes of the adapter's reply text).
+ */
+export async function loadChangeText(dist = join(repo, 'js', 'dist')) {
+  return import(pathToFileURL(join(dist, 'change-text.js')).href);
 }

@@ -1,12 +1,14 @@
 // SyncKit's WebAssembly crypto against libsodium.js (libsodium-wrappers-sumo) in the same Node
 // process: change seal/open through the package's push/pull code (bench module, no network), blob
 // seal/open, Argon2id. Rounds of the two alternate; medians. Usage (bench/run does this):
-//   node bench/wasm/crypto.mjs --dir <build dir of bench/wasm> [--rounds 7] [--changes 5000] [--quick 0]
-import { clockName, interleave, loadBench, loadSodium, median, options, formatTime, printTable, pushText, parsePull,
+//   node bench/wasm/crypto.mjs --dir <build dir of bench/wasm> [--dist js/dist] [--rounds 7] [--changes 5000] [--quick 0]
+// --dist: a built package whose change-text.js gives the push/pull conversions (js/dist by default).
+import { clockName, interleave, loadBench, loadChangeText, loadSodium, median, options, formatTime, printTable,
   sampleChanges, writeResults } from './common.mjs';
 
-const opt = options({ dir: '', rounds: 7, changes: 5000, batch: 500, quick: 0 });
+const opt = options({ dir: '', dist: '', rounds: 7, changes: 5000, batch: 500, quick: 0 });
 if (!opt.dir) throw new Error('--dir <bench/wasm build dir> is required');
+const { changesToUtf8: pushBytes, parsePull } = await loadChangeText(opt.dist || undefined);
 const sodium = await loadSodium();
 const module = await loadBench(opt.dir);
 const bench = new module.Bench();
@@ -24,14 +26,18 @@ function record(operation, unit, synckit, baseline, target) {
 // --- changes: 200 B JSON rows ---
 const batches = [];
 for (let i = 0; i < opt.changes; i += opt.batch) batches.push(sampleChanges(Math.min(opt.batch, opt.changes - i), i));
-const plaintext = sodium.from_string(bench.plaintextOf(pushText(batches[0].slice(0, 1))));
+const plaintext = sodium.from_string(bench.plaintextOf(pushBytes(batches[0].slice(0, 1))));
 const aad = sodium.from_string('synckit:v1:change\0' + 'A'.repeat(22));
 const changeKey = sodium.randombytes_buf(32);
 const n = opt.changes;
 
 let sealedCount = 0;
 const synckitSeal = () => {
-  for (const batch of batches) sealedCount += bench.sealBatch(pushText(batch));
+  for (const batch of batches) {
+    const bytes = pushBytes(batch);
+    sealedCount += bench.sealBatch(bytes);
+    bytes.fill(0);  // as SyncKit.push does
+  }
 };
 const libsodiumSeal = () => {
   for (let i = 0; i < n; i++) {
@@ -43,7 +49,7 @@ const [sealS, sealL] = await interleave(opt.rounds, [synckitSeal, libsodiumSeal]
 record(`change seal, ${plaintext.length} B rows (push path, ${opt.batch}/batch)`, 'per change', sealS / n, sealL / n, 20);
 
 // Open: the bench module holds the last batch it sealed; open it (times batches to match n).
-bench.sealBatch(pushText(batches[0]));
+bench.sealBatch(pushBytes(batches[0]));
 const perBatch = batches[0].length;
 const reps = Math.ceil(n / perBatch);
 const sealedByLibsodium = [];

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "json/compact_json.hpp"
+#include "json/utf8.hpp"
 #include "synckit/error.hpp"
 #include "synckit/timestamp.hpp"
 
@@ -27,37 +29,6 @@ void check_data(ErrorKind kind, ChangeOp op, const JsonValue& data) {
   if ((op == ChangeOp::remove) != data.is_null()) fail(kind, "data", "must be null exactly when op is delete");
 }
 
-// Length of the well-formed UTF-8 sequence at text[i] (RFC 3629: no overlongs, no surrogates,
-// nothing above U+10FFFF; exactly what nlohmann accepts), or 0.
-std::size_t utf8_sequence(std::string_view text, std::size_t i) noexcept {
-  const auto at = [&](std::size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0u; };
-  const auto in = [](unsigned c, unsigned lo, unsigned hi) { return c >= lo && c <= hi; };
-  const unsigned c = at(0);
-  if (c < 0x80) return 1;
-  if (in(c, 0xC2, 0xDF)) return in(at(1), 0x80, 0xBF) ? 2 : 0;
-  if (in(c, 0xE0, 0xEF)) {
-    const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    return in(at(1), lo, hi) && in(at(2), 0x80, 0xBF) ? 3 : 0;
-  }
-  if (in(c, 0xF0, 0xF4)) {
-    const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    return in(at(1), lo, hi) && in(at(2), 0x80, 0xBF) && in(at(3), 0x80, 0xBF) ? 4 : 0;
-  }
-  return 0;
-}
-
-// Whether the 8 bytes at p are all ASCII that a JSON string holds as is (0x20..0x7F but '"' and
-// '\\'): word-at-a-time tests for a zero byte (Mycroft), exact as to whether any byte matches.
-inline bool plain_ascii8(const char* p) noexcept {
-  std::uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-  const auto has_zero = [&](std::uint64_t x) { return (x - ones) & ~x & highs; };
-  const std::uint64_t special = (v & highs) | ((v - ones * 0x20) & ~v & highs) | has_zero(v ^ (ones * '"')) |
-                                has_zero(v ^ (ones * '\\'));
-  return special == 0;
-}
-
 // Appends `text` as a JSON string byte for byte as nlohmann's dump() writes it: '"' and '\\'
 // escaped, \b \t \n \f \r, other control characters as \u00xx, everything else as is.
 // Throws Error{invalid_input} naming `field` for invalid UTF-8.
@@ -66,11 +37,11 @@ void append_json_string(std::string& out, std::string_view text, std::string_vie
   out.push_back('"');
   std::size_t run = 0;  // start of the bytes not yet copied
   for (std::size_t i = 0; i < text.size();) {
-    while (i + 8 <= text.size() && plain_ascii8(text.data() + i)) i += 8;  // the common case
+    while (i + 8 <= text.size() && detail::plain_ascii8(text.data() + i)) i += 8;  // the common case
     if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      const std::size_t length = utf8_sequence(text, i);
+      const std::size_t length = detail::utf8_sequence(text, i);
       if (length == 0) fail(ErrorKind::invalid_input, field, "is not valid UTF-8");
       i += length;
       continue;
@@ -303,42 +274,6 @@ class PlaintextReader {
   bool in_data_ = false;           // whether the value that comes next is data
 };
 
-// Moves i past the JSON value that starts there, or to the ',' / '}' / ']' that ends it when it is
-// not a container, tracking only strings and brackets: a delimiter finder, not a validator (the
-// span is then parsed by nlohmann). False if the text ends first.
-bool skip_value(std::string_view text, std::size_t& i) {
-  const std::size_t n = text.size();
-  std::size_t depth = 0;
-  while (i < n) {
-    const char c = text[i];
-    if (c == '"') {  // to the next quote that is not escaped (preceded by an even run of '\\')
-      std::size_t q = i + 1;
-      for (;;) {
-        const void* found = std::memchr(text.data() + q, '"', n - q);
-        if (found == nullptr) return false;
-        q = static_cast<std::size_t>(static_cast<const char*>(found) - text.data());
-        std::size_t b = q;
-        while (text[b - 1] == '\\') --b;  // stops at the opening quote at the latest
-        if ((q - b) % 2 == 0) break;
-        ++q;
-      }
-      i = q + 1;
-      if (depth == 0) return true;
-      continue;
-    }
-    if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      if (depth == 0) return true;
-      if (--depth == 0) return ++i, true;
-    } else if (c == ',' && depth == 0) {
-      return true;
-    }
-    ++i;
-  }
-  return false;
-}
-
 // The plaintext as change_entry_to_json writes it, read without nlohmann's lexer except over
 // `data`: no whitespace outside data, the five keys once each in any order, top-level strings of
 // printable ASCII without escapes. `data` is parsed by nlohmann from its span. Returns false for
@@ -378,7 +313,7 @@ bool read_common_form(std::string_view text, PlaintextFields& fields, JsonValue&
       field->value.assign(value);
     } else {
       const std::size_t start = i;
-      if (!skip_value(text, i)) return false;
+      if ((i = detail::json_span_end(text, i)) == detail::kNotCompactJson) return false;
       data = JsonValue::parse(text.data() + start, text.data() + i, nullptr, false);
       if (data.is_discarded()) return false;
       fields.has_data = true;

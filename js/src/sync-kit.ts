@@ -1,3 +1,4 @@
+import { changesToUtf8, parsePull } from './change-text.js';
 import { type KeyStore, type KeyStoreEntry } from './key-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { IndexedDBKeyStore } from './indexeddb-key-store.js';
@@ -6,12 +7,10 @@ import type {
   Account,
   Change,
   Device,
-  PulledChange,
   PullResult,
   RetryOptions,
   SessionTokens,
   SyncStatus,
-  UnreadableChange,
 } from './types.js';
 import { loadWasmModule, type WasmCallback, type WasmClient } from './wasm-module.js';
 
@@ -51,26 +50,8 @@ function defaultKeyStore(): KeyStore {
   return new MemoryKeyStore();
 }
 
-const utf8 = new TextEncoder();
-
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function isDeleteData(change: Change): boolean {
-  return change.op === 'delete' && (change.data === undefined || change.data === null);
-}
-
-function timestampText(value: Date | string, index: number): string {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) {
-      throw new SyncKitError('invalid_input', `changes[${index}].timestamp is an invalid Date`, {
-        field: `changes[${index}].timestamp`,
-      });
-    }
-    return value.toISOString();
-  }
-  return value;
 }
 
 /**
@@ -228,27 +209,8 @@ export class SyncKit {
    */
   push(deviceId: string, changes: readonly Change[]): Promise<number> {
     return this.#call((h, done) => {
-      if (!Array.isArray(changes)) throw new SyncKitError('invalid_input', 'changes must be an array');
-      const plain = changes.map((change, index) => {
-        if (typeof change !== 'object' || change === null) {
-          throw new SyncKitError('invalid_input', `changes[${index}] must be an object`, { field: `changes[${index}]` });
-        }
-        return {
-          table: change.table,
-          op: change.op,
-          rowId: change.rowId,
-          timestamp: timestampText(change.timestamp, index),
-          data: isDeleteData(change) ? null : change.data === undefined ? null : change.data,
-        };
-      });
-      let text: string;
-      try {
-        text = JSON.stringify(plain);
-      } catch (error) {
-        throw new SyncKitError('invalid_input', `changes could not be serialised as JSON: ${message(error)}`);
-      }
       // UTF-8 bytes cross into wasm in one copy; this copy of the plaintext is wiped after it.
-      const bytes = utf8.encode(text);
+      const bytes = changesToUtf8(changes);
       try {
         h.push(deviceId, bytes, done);
       } finally {
@@ -347,18 +309,4 @@ interface RawDevice {
 function toDevice(value: unknown): Device {
   const raw = value as RawDevice;
   return { id: raw.id, name: raw.name, platform: raw.platform, createdAt: new Date(raw.createdAt) };
-}
-
-type RawPulled = Omit<PulledChange, 'timestamp'> & { timestamp: string };
-
-function parsePull(value: unknown): PullResult {
-  const raw = JSON.parse(value as string) as {
-    cursor: number;
-    hasMore: boolean;
-    changes: Array<RawPulled | UnreadableChange>;
-  };
-  const changes = raw.changes.map((change): PulledChange | UnreadableChange =>
-    'error' in change ? change : { ...change, timestamp: new Date(change.timestamp) },
-  );
-  return { changes, cursor: raw.cursor, hasMore: raw.hasMore };
 }

@@ -16,6 +16,7 @@
 #include "../../fuzz/fuzz_base64.cpp"
 #include "../../fuzz/fuzz_blob_open.cpp"
 #include "../../fuzz/fuzz_change_open.cpp"
+#include "../../fuzz/fuzz_change_plaintext.cpp"
 #include "../../fuzz/fuzz_envelope.cpp"
 #include "../../fuzz/fuzz_jwt.cpp"
 #include "../../fuzz/fuzz_misc.cpp"
@@ -37,6 +38,7 @@ const std::vector<Target>& targets() {
   static const std::vector<Target> all = {
       {"envelope", synckit_fuzz::envelope},     {"wire_replies", synckit_fuzz::wire_replies},
       {"pull_reply", synckit_fuzz::pull_reply}, {"change_open", synckit_fuzz::change_open},
+      {"change_plaintext", synckit_fuzz::change_plaintext},
       {"blob_open", synckit_fuzz::blob_open},   {"jwt", synckit_fuzz::jwt},
       {"base64", synckit_fuzz::base64},         {"misc", synckit_fuzz::misc},
   };

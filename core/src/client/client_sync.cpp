@@ -3,6 +3,7 @@
 
 #include "client/client_impl.hpp"
 #include "synckit/auth/url_encoding.hpp"
+#include "synckit/change_plaintext.hpp"
 #include "synckit/crypto/change.hpp"
 #include "synckit/ids.hpp"
 #include "synckit/wire/json_reader.hpp"
@@ -16,58 +17,67 @@ void check_device_id(const std::string& device_id) {
   }
 }
 
-// Seals every change under its id (a remembered one when the same change was pushed before and
-// not confirmed, else a fresh one) and groups them into push bodies within the protocol's limits
-// (1000 changes, 8 MiB).
-std::vector<wire::PushRequest> sealed_batches(Client::Impl& impl, const std::string& device_id,
-                                              const std::vector<ChangeEntry>& changes) {
+// One push() call on its way: its changes (kept until it ends, so that their ids can be
+// remembered if it fails), the ids given to them, and the sealed batches.
+struct PushCall {
+  std::string user_id;
+  std::string device_id;
+  std::vector<ChangePlaintext> changes;
+  std::vector<std::string> ids;
+  std::vector<wire::PushRequest> batches;
+};
+
+// Gives every change its id (a remembered one when the same change failed to push before, else a
+// fresh one), seals it under that id, and groups them into push bodies within the protocol's
+// limits (1000 changes, 8 MiB).
+std::shared_ptr<PushCall> prepare_push(Client::Impl& impl, const std::string& device_id,
+                                       std::vector<ChangePlaintext> changes) {
   constexpr std::size_t kEnvelopeBytes = 128;  // {"device_id":"…","changes":[…]} around the changes
   if (!impl.pending_change_ids) {
     impl.pending_change_ids = std::make_unique<detail::PendingChangeIds>(impl.services.random);
   }
-  const std::vector<std::string> ids = impl.pending_change_ids->assign(
-      impl.tokens ? impl.tokens->user_id : std::string(), device_id, changes, impl.services.random);
-  std::vector<wire::PushRequest> batches;
+  auto call = std::make_shared<PushCall>();
+  call->user_id = impl.tokens ? impl.tokens->user_id : std::string();
+  call->device_id = device_id;
+  call->changes = std::move(changes);
+  call->ids = impl.pending_change_ids->assign(call->user_id, device_id, call->changes, impl.services.random);
   std::size_t body_bytes = 0;
-  for (std::size_t i = 0; i < changes.size(); ++i) {
-    wire::SealedChange sealed{ids[i], seal_change(impl.keys->change, ids[i], changes[i], impl.services.random)};
+  for (std::size_t i = 0; i < call->changes.size(); ++i) {
+    const std::string& id = call->ids[i];
+    wire::SealedChange sealed{id, seal_change(impl.keys->change, id, call->changes[i], impl.services.random)};
     const std::size_t bytes = wire::sealed_change_json_bytes(sealed) + 1;
-    if (batches.empty() || batches.back().changes.size() == wire::kMaxChangesPerPush ||
+    if (call->batches.empty() || call->batches.back().changes.size() == wire::kMaxChangesPerPush ||
         body_bytes + bytes + kEnvelopeBytes > wire::kMaxPushBodyBytes) {
-      batches.push_back(wire::PushRequest{device_id, {}});
+      call->batches.push_back(wire::PushRequest{device_id, {}});
       body_bytes = 0;
     }
     body_bytes += bytes;
-    batches.back().changes.push_back(std::move(sealed));
+    call->batches.back().changes.push_back(std::move(sealed));
   }
-  return batches;
+  return call;
 }
 
-// Pushes batches[index..] one after another; `done` gets the last cursor or the first error.
-// Once every batch is stored, the call's ids are forgotten (a later identical change is a new
-// change); after a failure they stay remembered, also those of batches already stored, so the
+// Pushes the call's batches[index..] one after another; `done` gets the last cursor or the first
+// error. Once every batch is stored, the call's ids are forgotten (a later identical change is a
+// new change); after a failure they are remembered, also those of batches already stored, so the
 // app's next push of the same changes reuses them all.
-void push_from(const std::shared_ptr<Client::Impl>& self, std::shared_ptr<std::vector<wire::PushRequest>> batches,
-               std::size_t index, std::int64_t cursor, Callback<std::int64_t> done) {
-  if (index == batches->size()) {
-    if (self->pending_change_ids) {
-      std::vector<std::string> stored;
-      for (const wire::PushRequest& batch : *batches) {
-        for (const wire::SealedChange& change : batch.changes) stored.push_back(change.change_id);
-      }
-      self->pending_change_ids->confirm(stored);
-    }
+void push_from(const std::shared_ptr<Client::Impl>& self, std::shared_ptr<PushCall> call, std::size_t index,
+               std::int64_t cursor, Callback<std::int64_t> done) {
+  if (index == call->batches.size()) {
+    self->pending_change_ids->confirm(call->ids);
     return done(cursor);
   }
-  self->send_authed(self->json_request("POST", "/v1/sync/push", wire::to_json((*batches)[index])),
-                    [self, batches, index, done](Result<HttpResponse> result) {
+  self->send_authed(self->json_request("POST", "/v1/sync/push", wire::to_json(call->batches[index])),
+                    [self, call, index, done](Result<HttpResponse> result) {
                       std::int64_t next = 0;
                       try {
                         next = wire::parse_push_reply_text(reply_body(std::move(result)).value()).cursor;
                       } catch (const Error& e) {
+                        self->pending_change_ids->remember_failed(call->user_id, call->device_id, call->changes,
+                                                                  call->ids);
                         return done(e);
                       }
-                      push_from(self, batches, index + 1, next, done);
+                      push_from(self, call, index + 1, next, done);
                     });
 }
 
@@ -140,17 +150,32 @@ void Client::revoke_device(const std::string& device_id, Callback<Done> done) {
 
 void Client::push(const std::string& device_id, const std::vector<ChangeEntry>& changes,
                   Callback<std::int64_t> done) {
-  auto self = impl_;
-  if (auto error = self->require_keys()) return done(*error);
-  std::shared_ptr<std::vector<wire::PushRequest>> batches;
+  if (auto error = impl_->require_keys()) return done(*error);
+  std::vector<ChangePlaintext> plaintexts;
   try {
-    check_device_id(device_id);
+    check_device_id(device_id);  // these two first, as they always came first
     if (changes.empty()) throw Error(ErrorKind::invalid_input, "push needs at least one change", "changes");
-    batches = std::make_shared<std::vector<wire::PushRequest>>(sealed_batches(*self, device_id, changes));
+    plaintexts.reserve(changes.size());
+    for (const ChangeEntry& change : changes) plaintexts.emplace_back(change);
   } catch (const Error& e) {
     return done(e);
   }
-  push_from(self, std::move(batches), 0, 0, std::move(done));
+  push_plaintexts(device_id, std::move(plaintexts), std::move(done));
+}
+
+void Client::push_plaintexts(const std::string& device_id, std::vector<ChangePlaintext> changes,
+                             Callback<std::int64_t> done) {
+  auto self = impl_;
+  if (auto error = self->require_keys()) return done(*error);
+  std::shared_ptr<PushCall> call;
+  try {
+    check_device_id(device_id);
+    if (changes.empty()) throw Error(ErrorKind::invalid_input, "push needs at least one change", "changes");
+    call = prepare_push(*self, device_id, std::move(changes));
+  } catch (const Error& e) {
+    return done(e);
+  }
+  push_from(self, std::move(call), 0, 0, std::move(done));
 }
 
 void Client::pull(const std::string& device_id, std::int64_t cursor, Callback<PullResult> done) {

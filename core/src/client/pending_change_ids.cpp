@@ -9,7 +9,7 @@
 namespace synckit::detail {
 namespace {
 
-void hash_field(crypto_generichash_state& state, const std::string& text) {
+void hash_field(crypto_generichash_state& state, std::string_view text) {
   // Length-prefixed, so field boundaries cannot shift.
   const std::uint64_t size = text.size();
   std::uint8_t prefix[8];
@@ -22,43 +22,50 @@ void hash_field(crypto_generichash_state& state, const std::string& text) {
 
 PendingChangeIds::PendingChangeIds(RandomSource& random) { random.fill(key_.writable()); }
 
-PendingChangeIds::Digest PendingChangeIds::digest(const std::string& device_id, const ChangeEntry& entry) const {
+PendingChangeIds::Digest PendingChangeIds::digest(const std::string& device_id, const ChangePlaintext& change) const {
   crypto_generichash_state state;
   crypto_generichash_init(&state, key_.data(), key_.size(), 32);
   hash_field(state, user_id_);
   hash_field(state, device_id);
-  {
-    std::string json = change_entry_to_json(entry);
-    hash_field(state, json);
-    secure_wipe(json.data(), json.size());
-  }
+  hash_field(state, change.text());
   Digest out{};
   crypto_generichash_final(&state, out.data(), out.size());
   secure_wipe(&state, sizeof state);
   return out;
 }
 
+void PendingChangeIds::switch_user(const std::string& user_id) {
+  if (user_id == user_id_) return;
+  clear();
+  user_id_ = user_id;
+}
+
 std::vector<std::string> PendingChangeIds::assign(const std::string& user_id, const std::string& device_id,
-                                                  const std::vector<ChangeEntry>& entries, RandomSource& random) {
-  if (user_id != user_id_) {
-    clear();
-    user_id_ = user_id;
-  }
+                                                  const std::vector<ChangePlaintext>& changes, RandomSource& random) {
+  switch_user(user_id);
   std::vector<std::string> out;
-  out.reserve(entries.size());
+  out.reserve(changes.size());
+  if (ids_.empty()) {  // nothing to reuse: no hashing
+    for (std::size_t i = 0; i < changes.size(); ++i) out.push_back(new_change_id(random));
+    return out;
+  }
   std::map<Digest, std::size_t> seen;  // copies of each change so far in this call
-  for (const ChangeEntry& entry : entries) {
-    const Digest d = digest(device_id, entry);
+  for (const ChangePlaintext& change : changes) {
+    const Digest d = digest(device_id, change);
     const std::size_t copy = seen[d]++;
     const auto it = ids_.find(d);
-    if (it != ids_.end() && copy < it->second.size()) {
-      out.push_back(it->second[copy]);
-      continue;
-    }
-    out.push_back(new_change_id(random));
-    remember(d, out.back());
+    out.push_back(it != ids_.end() && copy < it->second.size() ? it->second[copy] : new_change_id(random));
   }
   return out;
+}
+
+void PendingChangeIds::remember_failed(const std::string& user_id, const std::string& device_id,
+                                       const std::vector<ChangePlaintext>& changes,
+                                       const std::vector<std::string>& ids) {
+  switch_user(user_id);
+  for (std::size_t i = 0; i < changes.size() && i < ids.size(); ++i) {
+    if (digest_of_.count(ids[i]) == 0) remember(digest(device_id, changes[i]), ids[i]);
+  }
 }
 
 void PendingChangeIds::remember(const Digest& digest, const std::string& change_id) {

@@ -19,31 +19,30 @@ void check_change_id(std::string_view change_id) {
   }
 }
 
-// A std::string of plaintext that is wiped when it goes out of scope.
-struct WipedString {
-  std::string text;
-  ~WipedString() { secure_wipe(text.data(), text.size()); }
-};
-
 }  // namespace
 
 Bytes seal_change(const ChangeKey& key, std::string_view change_id, const ChangeEntry& entry,
                   RandomSource& random) {
   check_change_id(change_id);
-  const WipedString plain{change_entry_to_json(entry)};
-  if (plain.text.size() + kSealedOverhead > kMaxSealedChangeBytes) {
+  return seal_change(key, change_id, ChangePlaintext(entry), random);
+}
+
+Bytes seal_change(const ChangeKey& key, std::string_view change_id, const ChangePlaintext& plain,
+                  RandomSource& random) {
+  check_change_id(change_id);
+  const std::string_view text = plain.text();
+  if (text.size() + kSealedOverhead > kMaxSealedChangeBytes) {
     throw Error(ErrorKind::invalid_input, "a sealed change is at most 1 MiB", "data");
   }
 #ifdef SYNCKIT_BENCH_COPY_CRYPTO
   // Benchmark-only build (bench/CMakeLists.txt, never a shipped one): "sealed" is zeros || the
   // plaintext || zeros, the same size, so bench/e2e_native can price the encryption itself.
   static_cast<void>(key), static_cast<void>(random);
-  Bytes sealed(kSealedOverhead + plain.text.size());
-  std::copy(plain.text.begin(), plain.text.end(), sealed.begin() + detail::kNonceBytes);
+  Bytes sealed(kSealedOverhead + text.size());
+  std::copy(text.begin(), text.end(), sealed.begin() + detail::kNonceBytes);
   return sealed;
 #else
-  return detail::seal_with_nonce(key.view(), as_bytes(plain.text), detail::bound_aad(kChangeAad, change_id),
-                                 random);
+  return detail::seal_with_nonce(key.view(), as_bytes(text), detail::bound_aad(kChangeAad, change_id), random);
 #endif
 }
 

@@ -152,15 +152,9 @@ void ClientAdapter::push(std::string device_id, val changes_utf8, val callback) 
   std::string changes_json;
   WipeOnExit wipe{changes_json};
   run(callback, [&](Client& core) {
-    if (!changes_utf8.instanceof(val::global("Uint8Array"))) {
-      throw Error(ErrorKind::invalid_input, "changes must arrive as UTF-8 bytes", "changes");
-    }
-    // One copy straight into the heap (embind's string conversion walks the text in JavaScript).
-    changes_json.resize(changes_utf8["length"].as<std::size_t>());
-    val(emscripten::typed_memory_view(changes_json.size(), reinterpret_cast<std::uint8_t*>(changes_json.data())))
-        .call<void>("set", changes_utf8);
-    core.push(device_id, changes_from_json(changes_json),
-              reply<std::int64_t>(callback, [](std::int64_t cursor) { return val(static_cast<double>(cursor)); }));
+    changes_json = text_from_js_bytes(changes_utf8, "changes");
+    core.push_plaintexts(device_id, changes_from_json(changes_json),
+                         reply<std::int64_t>(callback, [](std::int64_t cursor) { return val(static_cast<double>(cursor)); }));
   });
 }
 

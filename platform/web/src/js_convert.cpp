@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "synckit/change_entry.hpp"
+#include "synckit/change_plaintext.hpp"
 #include "synckit/timestamp.hpp"
 
 namespace synckit::web {
@@ -32,18 +33,6 @@ long long js_integer(const val& object, const char* key, long long min, long lon
     bad(key, "is out of range");
   }
   return static_cast<long long>(number);
-}
-
-const JsonValue& member(const JsonValue& object, const char* key, const std::string& prefix) {
-  const auto found = object.find(key);
-  if (found == object.end()) bad(prefix + key, "is missing");
-  return *found;
-}
-
-std::string string_member(const JsonValue& object, const char* key, const std::string& prefix) {
-  const JsonValue& value = member(object, key, prefix);
-  if (!value.is_string()) bad(prefix + key, "must be a string");
-  return value.get<std::string>();
 }
 
 }  // namespace
@@ -109,35 +98,22 @@ SessionTokens session_from_js(const val& tokens) {
                        js_string(tokens, "accessToken", "session."), js_string(tokens, "refreshToken", "session.")};
 }
 
-std::vector<ChangeEntry> changes_from_json(std::string_view text) {
-  JsonValue parsed = JsonValue::parse(text, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_array()) bad("changes", "must be an array of change objects");
-  std::vector<ChangeEntry> entries;
-  entries.reserve(parsed.size());
-  for (std::size_t i = 0; i < parsed.size(); ++i) {
-    JsonValue& item = parsed[i];
-    const std::string prefix = "changes[" + std::to_string(i) + "].";
-    if (!item.is_object()) bad("changes[" + std::to_string(i) + "]", "must be an object");
-    ChangeEntry entry;
-    entry.table = string_member(item, "table", prefix);
-    const auto op = parse_change_op(string_member(item, "op", prefix));
-    if (!op) bad(prefix + "op", "must be 'insert', 'update' or 'delete'");
-    entry.op = *op;
-    entry.row_id = string_member(item, "rowId", prefix);
-    const auto timestamp = parse_timestamp(string_member(item, "timestamp", prefix));
-    if (!timestamp) bad(prefix + "timestamp", "must be a valid date");
-    entry.timestamp = *timestamp;
-    const auto data = item.find("data");
-    if (data != item.end()) entry.data = std::move(*data);  // absent: null (deletes)
-    try {
-      validate_change_entry(entry);  // here, so the error names the change's index
-    } catch (const Error& error) {
-      const std::string& field = error.field();
-      throw Error(error.kind(), error.detail(), prefix + (field == "row_id" ? std::string("rowId") : field));
-    }
-    entries.push_back(std::move(entry));
+std::string text_from_js_bytes(const val& bytes, const char* field) {
+  if (!bytes.instanceof(val::global("Uint8Array"))) bad(field, "must arrive as a Uint8Array");
+  std::string text(bytes["length"].as<std::size_t>(), '\0');
+  val(emscripten::typed_memory_view(text.size(), reinterpret_cast<std::uint8_t*>(text.data()))).call<void>("set", bytes);
+  return text;
+}
+
+std::vector<ChangePlaintext> changes_from_json(std::string_view text) {
+  try {
+    return change_plaintexts_from_json_array(text);
+  } catch (const Error& error) {
+    constexpr std::string_view kRowId = ".row_id";
+    const std::string& field = error.field();
+    if (!field.ends_with(kRowId)) throw;
+    throw Error(error.kind(), error.detail(), field.substr(0, field.size() - kRowId.size()) + ".rowId");
   }
-  return entries;
 }
 
 std::string pull_result_to_json(const PullResult& result) {

@@ -26,10 +26,14 @@ emscripten::val session_to_js(const std::optional<SessionTokens>& tokens);
 // Throws Error{invalid_input} naming the missing or mistyped field.
 SessionTokens session_from_js(const emscripten::val& tokens);
 
-// The JSON text js/ makes of push()'s changes: [{table, op, rowId, timestamp, data}] with timestamp
-// an RFC 3339 UTC string with milliseconds. One parse for the whole batch. Throws
-// Error{invalid_input} naming the field ("changes[3].rowId").
-std::vector<ChangeEntry> changes_from_json(std::string_view text);
+// The UTF-8 bytes of a Uint8Array, copied into the heap in one call (embind's string conversion
+// would walk them in JavaScript). Throws Error{invalid_input} naming `field` for anything else.
+std::string text_from_js_bytes(const emscripten::val& bytes, const char* field);
+// The JSON text js/src/change-text.ts makes of push()'s changes: [{table, op, row_id, timestamp,
+// data}], read by change_plaintexts_from_json_array (each change kept byte for byte when in the
+// format's form). Throws Error{invalid_input} naming the field as the app knows it
+// ("changes[3].rowId").
+std::vector<ChangePlaintext> changes_from_json(std::string_view text);
 // {cursor, hasMore, changes: [{seq, changeId, deviceId, table, op, rowId, timestamp, data} or
 // {seq, changeId, deviceId, error: {kind, message}}]} as JSON text, for one JSON.parse in js/.
 std::string pull_result_to_json(const PullResult& result);

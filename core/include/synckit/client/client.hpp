@@ -14,6 +14,7 @@
 
 #include "synckit/bytes.hpp"
 #include "synckit/change_entry.hpp"
+#include "synckit/change_plaintext.hpp"
 #include "synckit/client/key_store.hpp"
 #include "synckit/client/result.hpp"
 #include "synckit/client/scheduler.hpp"
@@ -127,19 +128,23 @@ class Client {
   void revoke_device(const std::string& device_id, Callback<Done> done);
 
   // Encrypts each change under a change id and pushes them in batches of at most 1000; yields
-  // the server's cursor. The server stores an id once, so a change is never stored twice when its
-  // id is sent again:
+  // the server's cursor. Errors: invalid_input naming the field of a change that breaks a rule
+  // (nothing is sent then), and the transport's and server's errors. The server stores an id
+  // once, so a change is never stored twice when its id is sent again:
   // - the transport's retries resend the same ids;
-  // - until a push() call succeeds, the client remembers the ids it gave that call's changes,
-  //   keyed by a keyed hash (BLAKE2b under a random per-client key, so no plaintext is kept) of
-  //   the user, the device and the change's canonical plaintext. When push() fails (also after
-  //   some batches were stored) and the app pushes the identical changes again, they get the same
-  //   ids, so the stored ones are not stored again. Identical changes within one call are distinct
-  //   (the k-th copy reuses the k-th remembered id). Once a call succeeds its ids are forgotten:
-  //   pushing the same change after that is a new change. At most 65,536 ids are remembered (the
-  //   oldest are forgotten first), and only in memory: after a restart a change pushed again is
-  //   stored again.
+  // - when a push() call fails (also after some batches were stored), the client remembers the ids
+  //   it gave that call's changes, keyed by a keyed hash (BLAKE2b under a random per-client key,
+  //   so no plaintext is kept) of the user, the device and the change's plaintext; when the app
+  //   pushes the identical changes again, they get the same ids, so the stored ones are not stored
+  //   again. Identical changes within one call are distinct (the k-th copy reuses the k-th
+  //   remembered id). Once a call succeeds its ids are forgotten: pushing the same change after
+  //   that is a new change. At most 65,536 ids are remembered (the oldest are forgotten first),
+  //   and only in memory: after a restart a change pushed again is stored again.
   void push(const std::string& device_id, const std::vector<ChangeEntry>& changes, Callback<std::int64_t> done);
+  // The same for changes given as plaintexts (ChangePlaintext::from_json or
+  // change_plaintexts_from_json_array: rows the app holds as JSON text).
+  void push_plaintexts(const std::string& device_id, std::vector<ChangePlaintext> changes,
+                       Callback<std::int64_t> done);
   // Other devices' changes after `cursor`, decrypted. Errors: json for a malformed reply (including
   // a cursor that goes backwards), forbidden for a revoked device.
   void pull(const std::string& device_id, std::int64_t cursor, Callback<PullResult> done);

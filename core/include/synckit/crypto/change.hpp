@@ -5,6 +5,7 @@
 
 #include "synckit/bytes.hpp"
 #include "synckit/change_entry.hpp"
+#include "synckit/change_plaintext.hpp"
 #include "synckit/crypto/keys.hpp"
 #include "synckit/random.hpp"
 
@@ -18,6 +19,10 @@ inline constexpr std::size_t kMaxSealedChangeBytes = std::size_t{1} << 20;
 // Seals `entry` under the change key, bound to `change_id` (AAD "synckit:v1:change\0" + id).
 // Throws Error{invalid_input} for an invalid entry or change id, or when sealed it would exceed 1 MiB.
 Bytes seal_change(const ChangeKey& key, std::string_view change_id, const ChangeEntry& entry,
+                  RandomSource& random);
+// The same for a plaintext already written (ChangePlaintext). Throws Error{invalid_input} for an
+// invalid change id, or when sealed it would exceed 1 MiB.
+Bytes seal_change(const ChangeKey& key, std::string_view change_id, const ChangePlaintext& plain,
                   RandomSource& random);
 
 // Opens a sealed change. Throws Error{crypto} when it is short, tampered with, under another key
