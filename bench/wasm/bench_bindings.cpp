@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "synckit/crypto/envelope.hpp"
 #include "synckit/crypto/keys.hpp"
 #include "synckit/ids.hpp"
+#include "synckit/secret.hpp"
 #include "synckit/web/web_random.hpp"
 #include "synckit/wire/sync_messages.hpp"
 
@@ -78,27 +80,54 @@ class Bench {
     return val(emscripten::typed_memory_view(payload.size(), payload.data())).call<val>("slice");
   }
 
-  // putBlob's work: copy the Uint8Array in, seal (the sealed bytes stay for the request body).
+  // putBlob's work (ClientAdapter::putBlob + Client::put_blob_in_place): the Uint8Array is copied
+  // into the request body at offset 24 and sealed there; the sealed body stays for openBlob.
   int sealBlob(std::string blob_id, val bytes) {
-    Bytes copy(bytes["length"].as<std::size_t>());
-    val(emscripten::typed_memory_view(copy.size(), copy.data())).call<void>("set", bytes);
+    const auto size = bytes["length"].as<std::size_t>();
+    std::string buffer(size + kBlobOverhead, '\0');
+    const std::span<std::uint8_t> whole(reinterpret_cast<std::uint8_t*>(buffer.data()), buffer.size());
+    val(emscripten::typed_memory_view(size, whole.data() + kBlobOffset)).call<void>("set", bytes);
     blob_id_ = std::move(blob_id);
-    blob_sealed_ = seal_blob(blob_, blob_id_, copy, random_);
-    secure_wipe(copy.data(), copy.size());
+    seal_blob_into(blob_, blob_id_, whole.subspan(kBlobOffset, size), random_, whole);
+    blob_sealed_ = std::move(buffer);
     return static_cast<int>(blob_sealed_.size());
   }
 
-  // getBlob's work: open the sealed bytes of the last sealBlob into a view (JavaScript slices it,
-  // as the package does), wiped after the call.
+  // getBlob's work past the transport: open the sealed bytes (open_blob_into, as open_blob_in_place
+  // does where the response arrived; here into a second buffer, so the sealed bytes stay for the
+  // next round) and hand JavaScript a view to slice, as the package does. wipeBlob is the rest.
   val openBlob() {
-    blob_plain_ = open_blob(blob_, blob_id_, blob_sealed_);
+    const ByteView sealed = as_bytes(blob_sealed_);
+    blob_work_.resize(sealed.size() - kBlobOverhead);
+    open_blob_into(blob_, blob_id_, sealed, blob_work_span());
+    return val(emscripten::typed_memory_view(blob_work_.size(), blob_work_span().data()));
+  }
+  // getBlob's wipe of the opened blob in the heap (OpenedBlob's destructor).
+  void wipeBlob() { secure_wipe(blob_work_.data(), blob_work_.size()); }
+
+  // The same two before open_blob_into (for before/after in one process): putBlob copied the bytes
+  // into a heap buffer of their own and sealed into a new one; getBlob opened into open_blob's
+  // zero-filled Bytes.
+  int sealBlobCopy(std::string blob_id, val bytes) {
+    Bytes copy(bytes["length"].as<std::size_t>());
+    val(emscripten::typed_memory_view(copy.size(), copy.data())).call<void>("set", bytes);
+    blob_id_ = std::move(blob_id);
+    const Bytes sealed = seal_blob(blob_, blob_id_, copy, random_);
+    secure_wipe(copy.data(), copy.size());
+    blob_sealed_.assign(sealed.begin(), sealed.end());
+    return static_cast<int>(blob_sealed_.size());
+  }
+  val openBlobCopy() {
+    blob_plain_ = open_blob(blob_, blob_id_, as_bytes(blob_sealed_));
     return val(emscripten::typed_memory_view(blob_plain_.size(), blob_plain_.data()));
   }
 
   void dropBlob() {
+    wipeBlob();
     secure_wipe(blob_plain_.data(), blob_plain_.size());
     blob_plain_ = Bytes();
-    blob_sealed_ = Bytes();
+    blob_work_ = std::string();
+    blob_sealed_ = std::string();
   }
 
   // setupEncryptionExisting's Argon2id: wrap once (not timed), then unwrap_master_key.
@@ -116,8 +145,13 @@ class Bench {
   ChangeKey change_;
   BlobKey blob_;
   std::vector<wire::SealedChange> sealed_;
+  std::span<std::uint8_t> blob_work_span() {
+    return {reinterpret_cast<std::uint8_t*>(blob_work_.data()), blob_work_.size()};
+  }
+
   std::string blob_id_;
-  Bytes blob_sealed_, blob_plain_;
+  std::string blob_sealed_, blob_work_;
+  Bytes blob_plain_;
   KeyEnvelope envelope_;
 };
 
@@ -141,6 +175,9 @@ EMSCRIPTEN_BINDINGS(synckit_bench) {
       .function("sealedAt", &Bench::sealedAt)
       .function("sealBlob", &Bench::sealBlob)
       .function("openBlob", &Bench::openBlob)
+      .function("wipeBlob", &Bench::wipeBlob)
+      .function("sealBlobCopy", &Bench::sealBlobCopy)
+      .function("openBlobCopy", &Bench::openBlobCopy)
       .function("dropBlob", &Bench::dropBlob)
       .function("wrapForUnwrap", &Bench::wrapForUnwrap)
       .function("unwrap", &Bench::unwrap);

@@ -224,3 +224,17 @@ TEST_CASE("server URLs must be https, or http on loopback", "[client]") {
   }
   CHECK_THROWS_AS(Client(ClientConfig{"https://a.example", "", {}, 500, {}, {}}, services), Error);
 }
+
+TEST_CASE("the in-place blob calls need keys and touch no network without them", "[client][blob]") {
+  Rig rig;
+  rig.sign_in(kNow + 900);
+  const auto put = rig.run<Done>([&](Callback<Done> done) {
+    rig.client.put_blob_in_place("photo-1", std::string(kBlobOverhead + 3, 'x'), done);
+  });
+  REQUIRE_FALSE(put.ok());
+  CHECK(put.error().kind() == ErrorKind::not_set_up);
+  const auto got = rig.run<OpenedBlob>([&](Callback<OpenedBlob> done) { rig.client.get_blob_in_place("photo-1", done); });
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.error().kind() == ErrorKind::not_set_up);
+  CHECK(rig.transport.sent.empty());
+}

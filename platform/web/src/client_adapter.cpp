@@ -177,20 +177,24 @@ void ClientAdapter::putBlob(std::string blob_id, val bytes, val callback) {
     if (!bytes.instanceof(val::global("Uint8Array"))) {
       throw Error(ErrorKind::invalid_input, "blob bytes must be a Uint8Array", "bytes");
     }
-    Bytes copy(bytes["length"].as<std::size_t>());
-    val(emscripten::typed_memory_view(copy.size(), copy.data())).call<void>("set", bytes);
-    core.put_blob(blob_id, copy, reply_undefined<Done>(callback));
-    secure_wipe(copy.data(), copy.size());
+    // The bytes go straight to where they are sealed in place (offset 24 of the request body): the
+    // heap holds the blob once, and the core seals over it (or wipes it on an error).
+    const auto size = bytes["length"].as<std::size_t>();
+    std::string buffer(size + kBlobOverhead, '\0');
+    val(emscripten::typed_memory_view(size, reinterpret_cast<std::uint8_t*>(buffer.data()) + kBlobOffset))
+        .call<void>("set", bytes);
+    core.put_blob_in_place(blob_id, std::move(buffer), reply_undefined<Done>(callback));
   });
 }
 
 void ClientAdapter::getBlob(std::string blob_id, val callback) {
   run(callback, [&](Client& core) {
-    core.get_blob(blob_id, [callback](Result<Bytes> result) {
+    // Opened where the response arrived; JavaScript copies the view during the callback, and the
+    // OpenedBlob wipes the heap copy when it goes.
+    core.get_blob_in_place(blob_id, [callback](Result<OpenedBlob> result) {
       if (!result.ok()) return fail(callback, result.error());
-      Bytes& bytes = result.value();
+      const std::span<std::uint8_t> bytes = result.value().bytes();
       callback(val::null(), val(emscripten::typed_memory_view(bytes.size(), bytes.data())));
-      secure_wipe(bytes.data(), bytes.size());
     });
   });
 }

@@ -1,5 +1,6 @@
 #include "synckit/web/fetch_transport.hpp"
 
+#include <emscripten/em_js.h>
 #include <emscripten/eventloop.h>
 #include <emscripten/fetch.h>
 #include <emscripten/html5.h>
@@ -36,6 +37,22 @@ namespace {
 
 using Request = FetchTransport::Request;
 
+// The response body is copied from the XMLHttpRequest straight into the std::string the core gets.
+// With EMSCRIPTEN_FETCH_LOAD_TO_MEMORY, Emscripten would first copy it into a malloc'd block of its
+// own (fetch->data) that the string is then copied from, so a 64 MiB blob was in the heap twice.
+// Emscripten 3.1.6's Fetch.js keeps the XMLHttpRequest of fetch id N in Fetch.xhrs[N - 1] until
+// emscripten_fetch_close (its own header functions read it there too); these read its `response`
+// (an ArrayBuffer, responseType "arraybuffer"). -1 when that list is not there (another Emscripten):
+// the request then fails loudly instead of yielding an empty body.
+EM_JS(double, synckit_fetch_response_size, (unsigned id), {
+  if (typeof Fetch === 'undefined' || !Array.isArray(Fetch.xhrs)) return -1;
+  var xhr = Fetch.xhrs[id - 1];
+  return xhr && xhr.response ? xhr.response.byteLength : 0;
+});
+EM_JS(void, synckit_fetch_response_copy, (unsigned id, char* out, double size), {
+  HEAPU8.set(new Uint8Array(Fetch.xhrs[id - 1].response, 0, size), out);
+});
+
 TransportResult failure(TransportFailure reason, std::string detail) {
   return TransportResult{std::nullopt, reason, std::move(detail)};
 }
@@ -63,13 +80,18 @@ TransportResult outcome(const Request& request, emscripten_fetch_t* fetch) {
     }
     return failure(TransportFailure::connection, "the request failed before a response arrived");
   }
-  if (fetch->numBytes > request.max_response_bytes) {
+  const double size = synckit_fetch_response_size(fetch->id);
+  if (size < 0) return failure(TransportFailure::connection, "this Emscripten's fetch does not expose the response");
+  if (size > static_cast<double>(request.max_response_bytes)) {
     return failure(TransportFailure::too_large, "the response is larger than the transport accepts");
   }
   HttpResponse response;
   response.status = fetch->status;
   response.headers = response_headers(fetch);
-  if (fetch->data != nullptr && fetch->numBytes > 0) response.body.assign(fetch->data, static_cast<std::size_t>(fetch->numBytes));
+  if (size > 0) {
+    response.body.resize(static_cast<std::size_t>(size));
+    synckit_fetch_response_copy(fetch->id, response.body.data(), size);
+  }
   return TransportResult{std::move(response), TransportFailure::connection, {}};
 }
 
@@ -151,7 +173,8 @@ void FetchTransport::send(HttpRequest http, std::function<void(TransportResult)>
   emscripten_fetch_attr_init(&attr);
   const std::string& method = request->request.method;
   std::strncpy(attr.requestMethod, method.c_str(), sizeof(attr.requestMethod) - 1);
-  attr.attributes = EMSCRIPTEN_FETCH_LOAD_TO_MEMORY | EMSCRIPTEN_FETCH_REPLACE;
+  // Not EMSCRIPTEN_FETCH_LOAD_TO_MEMORY: outcome() copies the body itself (see above).
+  attr.attributes = EMSCRIPTEN_FETCH_REPLACE;
   attr.timeoutMSecs = static_cast<unsigned long>(options_.timeout.count());
   attr.requestHeaders = request->header_pointers.data();
   if (!request->request.body.empty()) {

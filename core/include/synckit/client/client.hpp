@@ -20,6 +20,7 @@
 #include "synckit/client/scheduler.hpp"
 #include "synckit/client/transport.hpp"
 #include "synckit/clock.hpp"
+#include "synckit/crypto/blob.hpp"
 #include "synckit/net/retry_policy.hpp"
 #include "synckit/random.hpp"
 #include "synckit/wire/device_messages.hpp"
@@ -150,7 +151,15 @@ class Client {
   void pull(const std::string& device_id, std::int64_t cursor, Callback<PullResult> done);
 
   void put_blob(const std::string& blob_id, ByteView bytes, Callback<Done> done);
+  // put_blob without a copy of the blob: `buffer` is the blob's size + 40 bytes with the blob at
+  // offset kBlobOffset (synckit/crypto/blob.hpp); it is sealed where it lies and becomes the request
+  // body. Errors as put_blob, and invalid_input for a buffer shorter than 40 bytes. The plaintext
+  // never outlives the call: it is sealed over, or wiped when the call fails before sealing.
+  void put_blob_in_place(const std::string& blob_id, std::string buffer, Callback<Done> done);
   void get_blob(const std::string& blob_id, Callback<Bytes> done);
+  // get_blob without a second buffer: the response is opened where it arrived (open_blob_in_place);
+  // the OpenedBlob wipes the blob when destroyed. Errors as get_blob.
+  void get_blob_in_place(const std::string& blob_id, Callback<OpenedBlob> done);
   void delete_blob(const std::string& blob_id, Callback<Done> done);
 
   void status(Callback<SyncStatus> done);
