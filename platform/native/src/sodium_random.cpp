@@ -10,6 +10,6 @@ SodiumRandom::SodiumRandom() {
   if (sodium_init() < 0) throw Error(ErrorKind::crypto, "libsodium failed to initialise");
 }
 
-void SodiumRandom::fill(std::span<std::uint8_t> out) { randombytes_buf(out.data(), out.size()); }
+void SodiumRandom::draw(std::span<std::uint8_t> out) { randombytes_buf(out.data(), out.size()); }
 
 }  // namespace synckit::native

@@ -3,8 +3,6 @@
 #include <emscripten.h>
 #include <sodium.h>
 
-#include <algorithm>
-#include <cstring>
 
 #include "synckit/error.hpp"
 
@@ -38,39 +36,17 @@ EM_JS(int, synckit_web_get_random_values, (std::uint8_t* ptr, std::size_t size),
 
 namespace synckit::web {
 
-namespace {
-void get_random_values(std::uint8_t* out, std::size_t size) {
-  if (size == 0) return;
-  if (!synckit_web_get_random_values(out, size)) {
-    sodium_memzero(out, size);
+WebRandom::WebRandom() {
+  std::uint8_t probe[1];
+  fill(probe);
+  sodium_memzero(probe, sizeof probe);
+}
+
+void WebRandom::draw(std::span<std::uint8_t> out) {
+  if (out.empty()) return;
+  if (!synckit_web_get_random_values(out.data(), out.size())) {
+    sodium_memzero(out.data(), out.size());
     throw Error(ErrorKind::crypto, "crypto.getRandomValues is not available");
-  }
-}
-}  // namespace
-
-WebRandom::WebRandom() { refill(); }
-
-WebRandom::~WebRandom() { sodium_memzero(pool_.data(), pool_.size()); }
-
-void WebRandom::refill() {
-  next_ = pool_size;  // if the call below throws, the pool stays empty
-  get_random_values(pool_.data(), pool_.size());
-  next_ = 0;
-}
-
-void WebRandom::fill(std::span<std::uint8_t> out) {
-  if (out.size() >= pool_size) {
-    get_random_values(out.data(), out.size());
-    return;
-  }
-  std::size_t done = 0;
-  while (done < out.size()) {
-    if (next_ == pool_size) refill();
-    const std::size_t n = std::min(out.size() - done, pool_size - next_);
-    std::memcpy(out.data() + done, pool_.data() + next_, n);
-    sodium_memzero(pool_.data() + next_, n);
-    next_ += n;
-    done += n;
   }
 }
 
