@@ -3,7 +3,8 @@
 // libsodium.js in the same process. Never part of js/dist or the shipped API.
 //   push: UTF-8 JSON bytes -> changes_from_json (ChangePlaintexts) -> per change a fresh change id
 //         (what the client gives when no failed push is remembered) and seal_change -> body
-//   pull: per sealed change open_change -> pull_result_to_json (the text the package JSON.parses)
+//   pull: per sealed change open_change_plaintext -> pull_result_to_json (the text the package
+//         JSON.parses)
 #include <emscripten/bind.h>
 
 #include <sodium.h>
@@ -57,13 +58,15 @@ class Bench {
   // The pull path after the reply is parsed: opens every change of the last sealBatch and returns
   // the JSON text the adapter hands to JavaScript.
   std::string openBatch() const {
-    PullResult result;
+    PlaintextPullResult result;
     result.changes.reserve(sealed_.size());
     std::int64_t seq = 0;
     for (const wire::SealedChange& change : sealed_) {
-      PulledEntry out{++seq, change.change_id, kDevice, std::nullopt, std::nullopt};
-      out.entry = open_change(change_, change.change_id, change.payload);
-      result.changes.push_back(std::move(out));
+      PulledPlaintext& out = result.changes.emplace_back();
+      out.seq = ++seq;
+      out.change_id = change.change_id;
+      out.device_id = kDevice;
+      out.plaintext = open_change_plaintext(change_, change.change_id, change.payload);
     }
     result.cursor = seq;
     return web::pull_result_to_json(result);

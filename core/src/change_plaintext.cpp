@@ -48,12 +48,12 @@ std::size_t common_form_end(std::string_view text, std::size_t i) noexcept {
 }
 
 // Any other form: read as an opened plaintext is, then written in the format's form.
-std::string rewritten(std::string_view text) {
+std::string rewritten(std::string_view text, ErrorKind kind) {
   try {
-    return change_entry_to_json(change_entry_from_json(text, ErrorKind::invalid_input));
+    return change_entry_to_json(change_entry_from_json(text, kind));
   } catch (const Error& error) {
     if (!error.field().empty()) throw;
-    throw Error(ErrorKind::invalid_input, "a change must be a JSON object (UTF-8, no NUL bytes)", "");
+    throw Error(kind, "a change must be a JSON object (UTF-8, no NUL bytes)", "");
   }
 }
 
@@ -65,9 +65,9 @@ ChangePlaintext::ChangePlaintext(const ChangeEntry& entry) : text_(change_entry_
 
 ChangePlaintext::ChangePlaintext(Kept, std::string text) noexcept : text_(std::move(text)) {}
 
-ChangePlaintext ChangePlaintext::from_json(std::string_view text) {
+ChangePlaintext ChangePlaintext::from_json(std::string_view text, ErrorKind kind) {
   if (common_form_end(text, 0) == text.size()) return ChangePlaintext(Kept{}, std::string(text));
-  return ChangePlaintext(Kept{}, rewritten(text));
+  return ChangePlaintext(Kept{}, rewritten(text, kind));
 }
 
 ChangePlaintext::ChangePlaintext(ChangePlaintext&& other) noexcept : text_(std::move(other.text_)) {

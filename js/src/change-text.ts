@@ -50,17 +50,34 @@ export function changesToUtf8(changes: readonly Change[]): Uint8Array {
   return utf8.encode(text);
 }
 
-type RawPulled = Omit<PulledChange, 'timestamp'> & { timestamp: string };
+/** A pulled change as the adapter writes it: the plaintext as sealed (crypto-format.md), or why not. */
+type RawPulled =
+  | { seq: number; changeId: string; deviceId: string; change: RawPlaintext }
+  | UnreadableChange;
+interface RawPlaintext {
+  table: string;
+  op: PulledChange['op'];
+  row_id: string;
+  timestamp: string;
+  data: PulledChange['data'];
+}
 
 /** pull()'s result from the text the adapter makes of it (one JSON.parse; timestamps become Dates). */
 export function parsePull(value: unknown): PullResult {
-  const raw = JSON.parse(value as string) as {
-    cursor: number;
-    hasMore: boolean;
-    changes: Array<RawPulled | UnreadableChange>;
-  };
-  const changes = raw.changes.map((change): PulledChange | UnreadableChange =>
-    'error' in change ? change : { ...change, timestamp: new Date(change.timestamp) },
-  );
+  const raw = JSON.parse(value as string) as { cursor: number; hasMore: boolean; changes: RawPulled[] };
+  const changes = raw.changes.map((pulled): PulledChange | UnreadableChange => {
+    if ('error' in pulled) return pulled;
+    const { seq, changeId, deviceId, change } = pulled;
+    return {
+      seq,
+      changeId,
+      deviceId,
+      table: change.table,
+      op: change.op,
+      rowId: change.row_id,
+      timestamp: new Date(change.timestamp),
+      data: change.data,
+    };
+  });
   return { changes, cursor: raw.cursor, hasMore: raw.hasMore };
 }

@@ -25,8 +25,9 @@ class ChangePlaintext {
   // in any order, unknown keys ignored). Text already in the format's own form (those keys in that
   // order, no whitespace, table and row id printable ASCII without escapes) is checked and kept
   // byte for byte, without a parse; any other form is parsed and written again. Throws
-  // Error{invalid_input} naming the field; field "" when the text is not a JSON object.
-  static ChangePlaintext from_json(std::string_view text);
+  // Error{kind} naming the field; field "" when the text is not a JSON object. `kind` is
+  // invalid_input for app input and invalid_data for opened payloads.
+  static ChangePlaintext from_json(std::string_view text, ErrorKind kind = ErrorKind::invalid_input);
 
   ChangePlaintext(ChangePlaintext&& other) noexcept;
   ChangePlaintext& operator=(ChangePlaintext&& other) noexcept;

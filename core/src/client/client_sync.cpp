@@ -81,31 +81,57 @@ void push_from(const std::shared_ptr<Client::Impl>& self, std::shared_ptr<PushCa
                     });
 }
 
-PulledEntry open_pulled(const ChangeKey& key, const wire::PulledChange& pulled) {
-  PulledEntry out{pulled.seq, pulled.change.change_id, pulled.device_id, std::nullopt, std::nullopt};
-  try {
-    out.entry = open_change(key, pulled.change.change_id, pulled.change.payload);
-  } catch (const Error& e) {
-    out.error = Error(e.kind(), e.detail() + " (change " + pulled.change.change_id + ", seq " +
-                                    std::to_string(pulled.seq) + ")", e.field());
-  }
-  return out;
-}
-
-PullResult open_pull_reply(const ChangeKey& key, const wire::PullReply& reply, std::int64_t asked_cursor) {
+// Checks the reply's order rules, then opens each change with open(key, id, payload) into `Pulled`'s
+// member `opened`; a change that does not open carries its error instead.
+template <class Out, class Pulled, class Opened, class Open>
+Out open_pull_reply(const ChangeKey& key, const wire::PullReply& reply, std::int64_t asked_cursor,
+                       std::optional<Opened> Pulled::*opened, Open open) {
   if (reply.cursor < asked_cursor) {
     throw Error(ErrorKind::json, "the pull reply's cursor went backwards", "cursor");
   }
-  PullResult result{{}, reply.cursor, reply.has_more};
+  Out result{{}, reply.cursor, reply.has_more};
   result.changes.reserve(reply.changes.size());
   for (std::size_t i = 0; i < reply.changes.size(); ++i) {
-    if (reply.changes[i].seq <= asked_cursor) {
+    const wire::PulledChange& pulled = reply.changes[i];
+    if (pulled.seq <= asked_cursor) {
       throw Error(ErrorKind::json, "the pull reply repeats changes at or before the cursor",
                   "changes[" + std::to_string(i) + "].seq");
     }
-    result.changes.push_back(open_pulled(key, reply.changes[i]));
+    Pulled& out = result.changes.emplace_back();
+    out.seq = pulled.seq;
+    out.change_id = pulled.change.change_id;
+    out.device_id = pulled.device_id;
+    try {
+      out.*opened = open(key, pulled.change.change_id, pulled.change.payload);
+    } catch (const Error& e) {
+      out.error = Error(e.kind(), e.detail() + " (change " + pulled.change.change_id + ", seq " +
+                                      std::to_string(pulled.seq) + ")", e.field());
+    }
   }
   return result;
+}
+
+// GET /v1/sync/pull after `cursor`; `open` turns the parsed reply into what `done` takes.
+template <class T, class Open>
+void fetch_pull(const std::shared_ptr<Client::Impl>& self, const std::string& device_id, std::int64_t cursor,
+                Callback<T> done, Open open) {
+  if (auto error = self->require_keys()) return done(*error);
+  try {
+    check_device_id(device_id);
+    if (cursor < 0 || cursor > wire::kMaxCursor) throw Error(ErrorKind::invalid_input, "cursor out of range", "cursor");
+  } catch (const Error& e) {
+    return done(e);
+  }
+  const std::string path = "/v1/sync/pull?" + encode_query({{"device_id", device_id},
+                                                            {"cursor", std::to_string(cursor)},
+                                                            {"limit", std::to_string(self->config.pull_limit)}});
+  self->send_authed(self->request("GET", path), [self, cursor, done, open](Result<HttpResponse> result) {
+    Client::Impl::deliver(done, [&] {
+      const auto reply = wire::parse_pull_reply_text(reply_body(std::move(result)).value());
+      if (!self->keys) throw Error(ErrorKind::not_set_up, "the client logged out during the pull");
+      return open(self->keys->change, reply, cursor);
+    });
+  });
 }
 
 }  // namespace
@@ -179,24 +205,18 @@ void Client::push_plaintexts(const std::string& device_id, std::vector<ChangePla
 }
 
 void Client::pull(const std::string& device_id, std::int64_t cursor, Callback<PullResult> done) {
-  auto self = impl_;
-  if (auto error = self->require_keys()) return done(*error);
-  try {
-    check_device_id(device_id);
-    if (cursor < 0 || cursor > wire::kMaxCursor) throw Error(ErrorKind::invalid_input, "cursor out of range", "cursor");
-  } catch (const Error& e) {
-    return done(e);
-  }
-  const std::string path = "/v1/sync/pull?" + encode_query({{"device_id", device_id},
-                                                            {"cursor", std::to_string(cursor)},
-                                                            {"limit", std::to_string(self->config.pull_limit)}});
-  self->send_authed(self->request("GET", path), [self, cursor, done](Result<HttpResponse> result) {
-    Impl::deliver(done, [&] {
-      const auto reply = wire::parse_pull_reply_text(reply_body(std::move(result)).value());
-      if (!self->keys) throw Error(ErrorKind::not_set_up, "the client logged out during the pull");
-      return open_pull_reply(self->keys->change, reply, cursor);
-    });
-  });
+  fetch_pull(impl_, device_id, cursor, std::move(done),
+             [](const ChangeKey& key, const wire::PullReply& reply, std::int64_t asked) {
+               return open_pull_reply<PullResult>(key, reply, asked, &PulledEntry::entry, open_change);
+             });
+}
+
+void Client::pull_plaintexts(const std::string& device_id, std::int64_t cursor, Callback<PlaintextPullResult> done) {
+  fetch_pull(impl_, device_id, cursor, std::move(done),
+             [](const ChangeKey& key, const wire::PullReply& reply, std::int64_t asked) {
+               return open_pull_reply<PlaintextPullResult>(key, reply, asked, &PulledPlaintext::plaintext,
+                                                           open_change_plaintext);
+             });
 }
 
 void Client::status(Callback<SyncStatus> done) {

@@ -19,6 +19,25 @@ void check_change_id(std::string_view change_id) {
   }
 }
 
+// The opened bytes of a sealed change (wiped with the buffer).
+SecretBuffer open_to_buffer(const ChangeKey& key, std::string_view change_id, ByteView sealed) {
+  check_change_id(change_id);
+  SecretBuffer plain(sealed.size() < kSealedOverhead ? 0 : sealed.size() - kSealedOverhead);
+#ifdef SYNCKIT_BENCH_COPY_CRYPTO
+  static_cast<void>(key);
+  if (sealed.size() < kSealedOverhead) throw Error(ErrorKind::crypto, "sealed change is shorter than 40 bytes");
+  std::copy(sealed.begin() + detail::kNonceBytes, sealed.end() - detail::kTagBytes, plain.data());
+#else
+  detail::open_with_nonce(key.view(), sealed, detail::bound_aad(kChangeAad, change_id),
+                          {plain.data(), plain.size()}, "sealed change");
+#endif
+  return plain;
+}
+
+std::string_view text_of(const SecretBuffer& plain) {
+  return {reinterpret_cast<const char*>(plain.data()), plain.size()};
+}
+
 }  // namespace
 
 Bytes seal_change(const ChangeKey& key, std::string_view change_id, const ChangeEntry& entry,
@@ -47,18 +66,13 @@ Bytes seal_change(const ChangeKey& key, std::string_view change_id, const Change
 }
 
 ChangeEntry open_change(const ChangeKey& key, std::string_view change_id, ByteView sealed) {
-  check_change_id(change_id);
-  SecretBuffer plain(sealed.size() < kSealedOverhead ? 0 : sealed.size() - kSealedOverhead);
-#ifdef SYNCKIT_BENCH_COPY_CRYPTO
-  static_cast<void>(key);
-  if (sealed.size() < kSealedOverhead) throw Error(ErrorKind::crypto, "sealed change is shorter than 40 bytes");
-  std::copy(sealed.begin() + detail::kNonceBytes, sealed.end() - detail::kTagBytes, plain.data());
-#else
-  detail::open_with_nonce(key.view(), sealed, detail::bound_aad(kChangeAad, change_id),
-                          {plain.data(), plain.size()}, "sealed change");
-#endif
-  const std::string_view text(reinterpret_cast<const char*>(plain.data()), plain.size());
-  return change_entry_from_json(text, ErrorKind::invalid_data);
+  const SecretBuffer plain = open_to_buffer(key, change_id, sealed);
+  return change_entry_from_json(text_of(plain), ErrorKind::invalid_data);
+}
+
+ChangePlaintext open_change_plaintext(const ChangeKey& key, std::string_view change_id, ByteView sealed) {
+  const SecretBuffer plain = open_to_buffer(key, change_id, sealed);
+  return ChangePlaintext::from_json(text_of(plain), ErrorKind::invalid_data);
 }
 
 }  // namespace synckit

@@ -128,6 +128,13 @@ std::int64_t Client::push(const std::string& device_id, const std::vector<Change
 PullResult Client::pull(const std::string& device_id, std::int64_t cursor) {
   return parts_->call<PullResult>([&](auto& c, auto done) { c.pull(device_id, cursor, done); });
 }
+std::int64_t Client::push_plaintexts(const std::string& device_id, std::vector<ChangePlaintext> changes) {
+  return parts_->call<std::int64_t>(
+      [&](auto& c, auto done) { c.push_plaintexts(device_id, std::move(changes), done); });
+}
+PlaintextPullResult Client::pull_plaintexts(const std::string& device_id, std::int64_t cursor) {
+  return parts_->call<PlaintextPullResult>([&](auto& c, auto done) { c.pull_plaintexts(device_id, cursor, done); });
+}
 void Client::put_blob(const std::string& blob_id, ByteView bytes) {
   parts_->call<Done>([&](auto& c, auto done) { c.put_blob(blob_id, bytes, done); });
 }

@@ -163,7 +163,7 @@ void ClientAdapter::pull(std::string device_id, double cursor, val callback) {
     if (!(cursor >= 0) || cursor > 9007199254740992.0 || static_cast<double>(static_cast<std::int64_t>(cursor)) != cursor) {
       throw Error(ErrorKind::invalid_input, "cursor must be a whole number from 0 to 2^53", "cursor");
     }
-    core.pull(device_id, static_cast<std::int64_t>(cursor), [callback](Result<PullResult> result) {
+    core.pull_plaintexts(device_id, static_cast<std::int64_t>(cursor), [callback](Result<PlaintextPullResult> result) {
       if (!result.ok()) return fail(callback, result.error());
       std::string text = pull_result_to_json(result.value());
       WipeOnExit wipe{text};

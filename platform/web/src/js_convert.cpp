@@ -1,5 +1,6 @@
 #include "js_convert.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -33,6 +34,20 @@ long long js_integer(const val& object, const char* key, long long min, long lon
     bad(key, "is out of range");
   }
   return static_cast<long long>(number);
+}
+
+// Appends `text` as a JSON string (ids and messages: short, usually plain ASCII).
+void append_json_text(std::string& out, std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+  } else {
+    out += JsonValue(std::string(text)).dump(-1, ' ', false, JsonValue::error_handler_t::replace);
+  }
 }
 
 }  // namespace
@@ -116,30 +131,41 @@ std::vector<ChangePlaintext> changes_from_json(std::string_view text) {
   }
 }
 
-std::string pull_result_to_json(const PullResult& result) {
-  JsonValue changes = JsonValue::array();
-  for (const PulledEntry& pulled : result.changes) {
-    JsonValue item = JsonValue::object();
-    item["seq"] = pulled.seq;
-    item["changeId"] = pulled.change_id;
-    item["deviceId"] = pulled.device_id;
-    if (pulled.entry) {
-      item["table"] = pulled.entry->table;
-      item["op"] = change_op_name(pulled.entry->op);
-      item["rowId"] = pulled.entry->row_id;
-      item["timestamp"] = format_timestamp(pulled.entry->timestamp);
-      item["data"] = pulled.entry->data;
+std::string pull_result_to_json(const PlaintextPullResult& result) {
+  std::size_t size = 64;
+  for (const PulledPlaintext& pulled : result.changes) {
+    size += 128 + pulled.change_id.size() + pulled.device_id.size() + (pulled.plaintext ? pulled.plaintext->text().size() : 256);
+  }
+  std::string out;
+  out.reserve(size);  // one allocation: the text holds plaintexts, and is wiped by the caller
+  out += "{\"cursor\":";
+  out += std::to_string(result.cursor);
+  out += ",\"hasMore\":";
+  out += result.has_more ? "true" : "false";
+  out += ",\"changes\":[";
+  for (const PulledPlaintext& pulled : result.changes) {
+    if (&pulled != result.changes.data()) out += ',';
+    out += "{\"seq\":";
+    out += std::to_string(pulled.seq);
+    out += ",\"changeId\":";
+    append_json_text(out, pulled.change_id);
+    out += ",\"deviceId\":";
+    append_json_text(out, pulled.device_id);
+    if (pulled.plaintext) {
+      out += ",\"change\":";
+      out += pulled.plaintext->text();
     } else {
       const Error& error = pulled.error ? *pulled.error : Error(ErrorKind::invalid_data, "not opened");
-      item["error"] = {{"kind", error_kind_name(error.kind())}, {"message", error.what()}};
+      out += ",\"error\":{\"kind\":";
+      append_json_text(out, error_kind_name(error.kind()));
+      out += ",\"message\":";
+      append_json_text(out, error.what());
+      out += '}';
     }
-    changes.push_back(std::move(item));
+    out += '}';
   }
-  JsonValue out = JsonValue::object();
-  out["cursor"] = result.cursor;
-  out["hasMore"] = result.has_more;
-  out["changes"] = std::move(changes);
-  return out.dump(-1, ' ', false, JsonValue::error_handler_t::strict);
+  out += "]}";
+  return out;
 }
 
 ClientConfig client_config_from_js(const val& options, val host) {

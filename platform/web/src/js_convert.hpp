@@ -34,9 +34,11 @@ std::string text_from_js_bytes(const emscripten::val& bytes, const char* field);
 // format's form). Throws Error{invalid_input} naming the field as the app knows it
 // ("changes[3].rowId").
 std::vector<ChangePlaintext> changes_from_json(std::string_view text);
-// {cursor, hasMore, changes: [{seq, changeId, deviceId, table, op, rowId, timestamp, data} or
-// {seq, changeId, deviceId, error: {kind, message}}]} as JSON text, for one JSON.parse in js/.
-std::string pull_result_to_json(const PullResult& result);
+// {cursor, hasMore, changes: [{seq, changeId, deviceId, change: <the plaintext as it is>} or
+// {seq, changeId, deviceId, error: {kind, message}}]} as JSON text, for one JSON.parse in
+// js/src/change-text.ts (which names the fields as the app knows them). Each opened plaintext is
+// copied in as it is (ChangePlaintext is checked JSON), not parsed and written again.
+std::string pull_result_to_json(const PlaintextPullResult& result);
 
 // ClientConfig from {serverUrl, apiKey, pullLimit?, retry?: {maxRetries, baseDelayMs, maxDelayMs}};
 // `host` may have log(line) and sessionChanged(tokens | null). Throws Error{invalid_input}.

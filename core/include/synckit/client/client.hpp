@@ -83,6 +83,22 @@ struct PullResult {
   bool has_more = false;
 };
 
+// One pulled change as its plaintext (pull_plaintexts), or the typed error that says why it did
+// not open.
+struct PulledPlaintext {
+  std::int64_t seq = 0;
+  std::string change_id;
+  std::string device_id;
+  std::optional<ChangePlaintext> plaintext;  // set when it opened
+  std::optional<Error> error;                // set when it did not (kind crypto or invalid_data)
+};
+
+struct PlaintextPullResult {
+  std::vector<PulledPlaintext> changes;
+  std::int64_t cursor = 0;  // pass it to the next pull
+  bool has_more = false;
+};
+
 using Device = wire::Device;
 using SyncStatus = wire::SyncStatus;
 
@@ -149,6 +165,9 @@ class Client {
   // Other devices' changes after `cursor`, decrypted. Errors: json for a malformed reply (including
   // a cursor that goes backwards), forbidden for a revoked device.
   void pull(const std::string& device_id, std::int64_t cursor, Callback<PullResult> done);
+  // The same, each change as its plaintext JSON text (ChangePlaintext) instead of a parsed entry:
+  // for apps (and the web package) that hand rows on as JSON text.
+  void pull_plaintexts(const std::string& device_id, std::int64_t cursor, Callback<PlaintextPullResult> done);
 
   void put_blob(const std::string& blob_id, ByteView bytes, Callback<Done> done);
   // put_blob without a copy of the blob: `buffer` is the blob's size + 40 bytes with the blob at

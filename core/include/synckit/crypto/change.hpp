@@ -28,5 +28,8 @@ Bytes seal_change(const ChangeKey& key, std::string_view change_id, const Change
 // Opens a sealed change. Throws Error{crypto} when it is short, tampered with, under another key
 // or bound to another change id; Error{invalid_data} when it authenticates but breaks the format.
 ChangeEntry open_change(const ChangeKey& key, std::string_view change_id, ByteView sealed);
+// The same, yielding the plaintext (ChangePlaintext::from_json with invalid_data: kept as it is
+// when in the format's form, else read and written again) instead of a parsed entry.
+ChangePlaintext open_change_plaintext(const ChangeKey& key, std::string_view change_id, ByteView sealed);
 
 }  // namespace synckit

@@ -65,6 +65,11 @@ class Client {
 
   std::int64_t push(const std::string& device_id, const std::vector<ChangeEntry>& changes);
   PullResult pull(const std::string& device_id, std::int64_t cursor);
+  // push() for changes already written as plaintext JSON (ChangePlaintext::from_json,
+  // change_plaintexts_from_json_array): rows the app holds as JSON text.
+  std::int64_t push_plaintexts(const std::string& device_id, std::vector<ChangePlaintext> changes);
+  // pull() with each change as its plaintext JSON text instead of a parsed entry.
+  PlaintextPullResult pull_plaintexts(const std::string& device_id, std::int64_t cursor);
 
   void put_blob(const std::string& blob_id, ByteView bytes);
   Bytes get_blob(const std::string& blob_id);
