@@ -45,6 +45,14 @@ Buffer decode(std::string_view text, std::string_view field, int variant) {
 
 std::string base64_encode(ByteView bytes) { return encode(bytes, sodium_base64_VARIANT_ORIGINAL); }
 
+void base64_append(std::string& out, ByteView bytes) {
+  const std::size_t at = out.size();
+  const std::size_t with_nul = sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(at + with_nul);
+  sodium_bin2base64(out.data() + at, with_nul, bytes.data(), bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(at + with_nul - 1);  // drop the terminating NUL libsodium writes
+}
+
 Bytes base64_decode(std::string_view text, std::string_view field) {
   return decode<Bytes>(text, field, sodium_base64_VARIANT_ORIGINAL);
 }

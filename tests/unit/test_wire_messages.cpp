@@ -389,3 +389,26 @@ TEST_CASE("blob put reply, health and error body", "[wire]") {
   CHECK(
       wire::parse_error_body_text(R"({"error":{"code":"internal","message":""},"trace":1})").message.empty());
 }
+
+TEST_CASE("push request text: to_text writes the same bytes as to_json's dump, with the same checks", "[wire][sync]") {
+  for (const std::size_t count : {1u, 2u, 7u}) {
+    wire::PushRequest request{kOtherDevice, {}};
+    for (std::size_t i = 0; i < count; ++i) {
+      request.changes.push_back({"c_" + std::to_string(i), pattern(40 + 37 * i)});
+    }
+    CHECK(wire::to_text(request) == wire::to_json(request).dump());
+    CHECK(wire::parse_push_request_text(wire::to_text(request)) == request);
+  }
+  const auto field_of = [](const wire::PushRequest& request) {
+    try {
+      wire::to_text(request);
+    } catch (const Error& error) {
+      return error.field();
+    }
+    return std::string("(no error)");
+  };
+  CHECK(field_of({"not-a-uuid", {{"c1", pattern(40)}}}) == "device_id");
+  CHECK(field_of({kOtherDevice, {}}) == "changes");
+  CHECK(field_of({kOtherDevice, {{"c1", pattern(40)}, {"bad id!", pattern(40)}}}) == "changes[1].change_id");
+  CHECK(field_of({kOtherDevice, {{"c1", pattern(39)}}}) == "changes[0].payload");
+}

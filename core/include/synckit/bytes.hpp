@@ -21,6 +21,8 @@ inline ByteView as_bytes(std::string_view text) noexcept {
 
 // Standard base64 with padding (RFC 4648 section 4).
 std::string base64_encode(ByteView bytes);
+// Appends base64_encode(bytes) to `out`, written in place (no temporary string).
+void base64_append(std::string& out, ByteView bytes);
 // Strict decode of standard padded base64: no whitespace, no missing padding, no stray bits.
 // Throws Error{json} naming `field` on malformed input.
 Bytes base64_decode(std::string_view text, std::string_view field);

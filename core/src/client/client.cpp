@@ -30,9 +30,13 @@ HttpRequest Client::Impl::request(std::string method, const std::string& path) c
 
 HttpRequest Client::Impl::json_request(std::string method, const std::string& path,
                                        const nlohmann::json& body) const {
+  return json_text_request(std::move(method), path, body.dump());
+}
+
+HttpRequest Client::Impl::json_text_request(std::string method, const std::string& path, std::string body) const {
   HttpRequest out = request(std::move(method), path);
   out.headers.emplace_back("Content-Type", "application/json");
-  out.body = body.dump();
+  out.body = std::move(body);
   return out;
 }
 

@@ -36,6 +36,8 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   // --- plumbing (client.cpp) ---
   HttpRequest request(std::string method, const std::string& path) const;
   HttpRequest json_request(std::string method, const std::string& path, const nlohmann::json& body) const;
+  // The same with the body already written as JSON text.
+  HttpRequest json_text_request(std::string method, const std::string& path, std::string body) const;
   // Sends without a bearer token (sign-in endpoints).
   void send(HttpRequest request, std::function<void(Result<HttpResponse>)> done);
   // Sends with a fresh bearer token: refreshes first when it is about to expire, and once more

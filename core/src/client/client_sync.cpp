@@ -67,7 +67,7 @@ void push_from(const std::shared_ptr<Client::Impl>& self, std::shared_ptr<PushCa
     self->pending_change_ids->confirm(call->ids);
     return done(cursor);
   }
-  self->send_authed(self->json_request("POST", "/v1/sync/push", wire::to_json(call->batches[index])),
+  self->send_authed(self->json_text_request("POST", "/v1/sync/push", wire::to_text(call->batches[index])),
                     [self, call, index, done](Result<HttpResponse> result) {
                       std::int64_t next = 0;
                       try {

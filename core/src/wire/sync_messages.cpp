@@ -5,6 +5,7 @@
 #include "synckit/crypto/change.hpp"
 #include "synckit/error.hpp"
 #include "synckit/ids.hpp"
+#include "wire/pull_reply_fast.hpp"
 
 namespace synckit::wire {
 
@@ -73,22 +74,50 @@ nlohmann::json to_json(const SealedChange& change) {
   return change_json(change);
 }
 
-nlohmann::json to_json(const PushRequest& request) {
+namespace {
+
+// The checks of a push request's JSON forms (to_json and to_text).
+void check_push_request(const PushRequest& request) {
   if (!is_lowercase_uuid(request.device_id)) invalid("device_id", "must be a lowercase UUID");
   if (request.changes.empty() || request.changes.size() > kMaxChangesPerPush) {
     invalid("changes", "must hold 1.." + std::to_string(kMaxChangesPerPush) + " changes");
   }
-  nlohmann::json changes = nlohmann::json::array();
   for (std::size_t i = 0; i < request.changes.size(); ++i) {
     check_change(request.changes[i], "changes[" + std::to_string(i) + "].");
-    changes.push_back(change_json(request.changes[i]));
   }
   if (push_body_bytes(request) > kMaxPushBodyBytes) {
     invalid("changes", "would make the push body exceed 8 MiB");
   }
+}
+
+}  // namespace
+
+nlohmann::json to_json(const PushRequest& request) {
+  check_push_request(request);
+  nlohmann::json changes = nlohmann::json::array();
+  for (const SealedChange& change : request.changes) changes.push_back(change_json(change));
   nlohmann::json out = nlohmann::json::object();
   out["device_id"] = request.device_id;
   out["changes"] = std::move(changes);
+  return out;
+}
+
+std::string to_text(const PushRequest& request) {
+  check_push_request(request);
+  std::string out;
+  out.reserve(push_body_bytes(request) + 1);  // exact: one allocation for the whole body
+  out += R"({"changes":[)";
+  for (const SealedChange& change : request.changes) {
+    if (&change != request.changes.data()) out += ',';
+    out += R"({"change_id":")";
+    out += change.change_id;  // checked: [A-Za-z0-9_-]
+    out += R"(","payload":")";
+    base64_append(out, change.payload);
+    out += R"("})";
+  }
+  out += R"(],"device_id":")";
+  out += request.device_id;  // checked: a lowercase UUID
+  out += R"("})";
   return out;
 }
 
@@ -188,6 +217,7 @@ PullReply parse_pull_reply(const ObjectReader& reader) {
 }
 
 PullReply parse_pull_reply_text(std::string_view body) {
+  if (auto reply = detail::read_pull_reply_fast(body)) return std::move(*reply);
   return parse_object_text(body, kPullReply, [](const ObjectReader& r) { return parse_pull_reply(r); });
 }
 

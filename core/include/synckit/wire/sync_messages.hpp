@@ -88,6 +88,9 @@ std::size_t sealed_change_json_bytes(const SealedChange& change) noexcept;
 // bad change id, payload size, device id, change count, or a body over 8 MiB.
 nlohmann::json to_json(const SealedChange& change);
 nlohmann::json to_json(const PushRequest& request);
+// to_json(request).dump(), written directly into one string of the exact size (the same bytes;
+// the client's push body). Throws as to_json does.
+std::string to_text(const PushRequest& request);
 // Reply JSON forms (for servers and test fakes); they do not check the fields.
 nlohmann::json to_json(const PulledChange& change);
 nlohmann::json to_json(const PushReply& reply);
