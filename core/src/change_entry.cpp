@@ -189,7 +189,7 @@ class DataWriter {
 void append_data(std::string& out, const JsonValue& data) {
   try {
     DataWriter(out).write(data);
-  } catch (const nlohmann::json::exception&) {
+  } catch (const JsonValue::exception&) {
     fail(ErrorKind::invalid_input, "data", "is not valid UTF-8");
   }
 }

@@ -29,7 +29,7 @@ HttpRequest Client::Impl::request(std::string method, const std::string& path) c
 }
 
 HttpRequest Client::Impl::json_request(std::string method, const std::string& path,
-                                       const nlohmann::json& body) const {
+                                       const JsonValue& body) const {
   HttpRequest out = request(std::move(method), path);
   out.headers.emplace_back("Content-Type", "application/json");
   out.body = body.dump();

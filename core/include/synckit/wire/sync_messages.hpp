@@ -8,9 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "synckit/bytes.hpp"
+#include "synckit/json_value.hpp"
 #include "synckit/wire/json_reader.hpp"
 
 namespace synckit::wire {
@@ -86,13 +85,13 @@ std::size_t sealed_change_json_bytes(const SealedChange& change) noexcept;
 
 // Request JSON forms; throw Error{invalid_input} naming the field ("changes[2].payload") for a
 // bad change id, payload size, device id, change count, or a body over 8 MiB.
-nlohmann::json to_json(const SealedChange& change);
-nlohmann::json to_json(const PushRequest& request);
+JsonValue to_json(const SealedChange& change);
+JsonValue to_json(const PushRequest& request);
 // Reply JSON forms (for servers and test fakes); they do not check the fields.
-nlohmann::json to_json(const PulledChange& change);
-nlohmann::json to_json(const PushReply& reply);
-nlohmann::json to_json(const PullReply& reply);
-nlohmann::json to_json(const SyncStatus& status);
+JsonValue to_json(const PulledChange& change);
+JsonValue to_json(const PushReply& reply);
+JsonValue to_json(const PullReply& reply);
+JsonValue to_json(const SyncStatus& status);
 
 // Strict reads; throw Error{json} naming the field ("changes[3].payload", "cursor").
 SealedChange parse_sealed_change(const ObjectReader& reader);
