@@ -379,7 +379,7 @@ bool read_common_form(std::string_view text, PlaintextFields& fields, JsonValue&
     } else {
       const std::size_t start = i;
       if (!skip_value(text, i)) return false;
-      data = JsonValue::parse(text.data() + start, text.data() + i, nullptr, false);
+      data = parse_json_value(text.substr(start, i - start));
       if (data.is_discarded()) return false;
       fields.has_data = true;
     }

@@ -28,7 +28,7 @@ Bytes decode_part(std::string_view text, const std::string& field) {
 // A base64url part holding a JSON object.
 JsonValue decode_object(std::string_view text, const std::string& field) {
   const Bytes bytes = decode_part(text, field);
-  JsonValue value = JsonValue::parse(bytes.begin(), bytes.end(), nullptr, false);
+  JsonValue value = parse_json_value(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   if (value.is_discarded()) malformed(field, "is not JSON");
   if (!value.is_object()) malformed(field, "is not a JSON object");
   return value;

@@ -32,7 +32,7 @@ HttpRequest Client::Impl::json_request(std::string method, const std::string& pa
                                        const JsonValue& body) const {
   HttpRequest out = request(std::move(method), path);
   out.headers.emplace_back("Content-Type", "application/json");
-  out.body = body.dump();
+  out.body = dump_json(body);
   return out;
 }
 

@@ -31,7 +31,7 @@ bool is_token(std::string_view token) noexcept {
 // Whether nlohmann can dump the text (strict UTF-8: no overlongs, no surrogates).
 bool is_utf8(const std::string& text) {
   try {
-    (void)JsonValue(text).dump();
+    (void)dump_json(JsonValue(text));
     return true;
   } catch (const JsonValue::exception&) {
     return false;

@@ -13,7 +13,7 @@ constexpr std::string_view kDeviceList = "device list";
 // Whether nlohmann can dump the text (strict UTF-8: no overlongs, no surrogates).
 bool is_utf8(const std::string& text) {
   try {
-    (void)JsonValue(text).dump();
+    (void)dump_json(JsonValue(text));
     return true;
   } catch (const JsonValue::exception&) {
     return false;

@@ -10,8 +10,7 @@ JsonValue parse_json(std::string_view text, std::string_view what) {
   if (text.find('\0') != std::string_view::npos) {
     throw Error(ErrorKind::json, std::string(what) + " is not valid JSON (it holds a NUL byte)");
   }
-  // allow_exceptions=false: a syntax error yields a "discarded" value instead of throwing.
-  JsonValue value = JsonValue::parse(text.begin(), text.end(), nullptr, false);
+  JsonValue value = parse_json_value(text);
   if (value.is_discarded()) {
     throw Error(ErrorKind::json, std::string(what) + " is not valid JSON");
   }

@@ -110,7 +110,7 @@ SessionTokens session_from_js(const val& tokens) {
 }
 
 std::vector<ChangeEntry> changes_from_json(std::string_view text) {
-  JsonValue parsed = JsonValue::parse(text, nullptr, false);
+  JsonValue parsed = parse_json_value(text);
   if (parsed.is_discarded() || !parsed.is_array()) bad("changes", "must be an array of change objects");
   std::vector<ChangeEntry> entries;
   entries.reserve(parsed.size());
@@ -163,7 +163,7 @@ std::string pull_result_to_json(const PullResult& result) {
   out["cursor"] = result.cursor;
   out["hasMore"] = result.has_more;
   out["changes"] = std::move(changes);
-  return out.dump(-1, ' ', false, JsonValue::error_handler_t::strict);
+  return dump_json(out);
 }
 
 ClientConfig client_config_from_js(const val& options, val host) {
