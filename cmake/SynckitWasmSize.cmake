@@ -10,8 +10,10 @@
 # IT IS ADDED TO ITS TARGET'S HOT LIST: add it when it runs per change, per pulled row or per
 # blob byte, and check with bench/wasm/compare.mjs against the build before.
 #
-# Templates instantiated both in hot and in cold objects (nlohmann's parser, std::string) are
-# linked once; docs/performance.md ("What was tried: build flags") has what that costs.
+# Templates instantiated both in hot and in cold objects (std::string, nlohmann's DOM) are linked
+# once, from either; the core parses and writes JSON only through json_value.cpp (hot) for that
+# reason. Optimised wasm builds also use LTO (cmake/SynckitCompiler.cmake); -Oz marks each function
+# of a cold object minsize, and the link-time optimiser keeps to that.
 # Debug builds keep -O0 everywhere (the -Oz is only added for optimised configurations).
 function(synckit_wasm_size_split target)
   if(NOT EMSCRIPTEN)
