@@ -24,6 +24,20 @@ endif()
 if(EMSCRIPTEN)
   add_compile_options(-fwasm-exceptions)
   add_link_options(-fwasm-exceptions)
+  # No RTTI in the wasm module (issue 7, its size): nothing uses typeid or dynamic_cast, and each of
+  # the ~100 std::function lambdas carried a typeinfo with its mangled name (16 KB of strings) and
+  # target()/target_type() code. Exceptions still work (a throw emits the typeinfo its catch needs).
+  # embind then keys its types without typeid: the macro below in every object, and -fno-rtti at
+  # link selects Emscripten's matching libembind.
+  add_compile_options(-fno-rtti -DEMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0)
+  add_link_options(-fno-rtti)
+  # Link-time optimisation of optimised wasm builds (issue 7): the objects are LLVM bitcode and the
+  # link optimises the module as a whole, 9 KB gzip smaller (dead code and duplicate template
+  # copies across objects) with the per-change and blob speeds unchanged. The -O3/-Oz split of
+  # cmake/SynckitWasmSize.cmake survives it: -Oz marks each function of a cold object minsize.
+  # libsodium stays a prebuilt, non-LTO library.
+  add_compile_options($<$<NOT:$<CONFIG:Debug>>:-flto>)
+  add_link_options($<$<NOT:$<CONFIG:Debug>>:-flto>)
   # Debian's emscripten links optimized builds through a Node script that needs acorn from
   # /usr/share/nodejs. The wasm-release preset sets NODE_PATH; the launcher also covers a bare
   # `ninja` or `cmake --build <dir>` in the build tree.

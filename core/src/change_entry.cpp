@@ -160,7 +160,7 @@ class DataWriter {
 void append_data(std::string& out, const JsonValue& data) {
   try {
     DataWriter(out).write(data);
-  } catch (const nlohmann::json::exception&) {
+  } catch (const JsonValue::exception&) {
     fail(ErrorKind::invalid_input, "data", "is not valid UTF-8");
   }
 }
@@ -314,7 +314,7 @@ bool read_common_form(std::string_view text, PlaintextFields& fields, JsonValue&
     } else {
       const std::size_t start = i;
       if ((i = detail::json_span_end(text, i)) == detail::kNotCompactJson) return false;
-      data = JsonValue::parse(text.data() + start, text.data() + i, nullptr, false);
+      data = parse_json_value(text.substr(start, i - start));
       if (data.is_discarded()) return false;
       fields.has_data = true;
     }

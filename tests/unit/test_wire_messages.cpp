@@ -20,6 +20,7 @@ namespace wire = synckit::wire;
 using synckit::Bytes;
 using synckit::Error;
 using synckit::ErrorKind;
+using synckit::JsonValue;
 
 namespace {
 
@@ -65,7 +66,7 @@ TEST_CASE("credentials request: JSON form and round trip", "[wire][auth]") {
   wire::CredentialsRequest request{"ada@example.com", {}};
   for (std::size_t i = 0; i < request.auth_key.size(); ++i)
     request.auth_key.data()[i] = static_cast<std::uint8_t>(i);
-  const nlohmann::json json = wire::to_json(request);
+  const JsonValue json = wire::to_json(request);
   CHECK(json.dump() ==
         R"({"auth_key":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","email":"ada@example.com"})");
   const wire::CredentialsRequest back = wire::parse_credentials_request_text(json.dump());
@@ -161,7 +162,7 @@ TEST_CASE("OAuth token request form body", "[wire][auth]") {
 
 TEST_CASE("key envelope messages: protocol shapes and round trips", "[wire][keys]") {
   const wire::EnvelopeReply reply{sample_envelope(), 3};
-  const nlohmann::json json = wire::to_json(reply);
+  const JsonValue json = wire::to_json(reply);
   CHECK(json["version"] == 3);
   CHECK(json["envelope"]["kdf"] == "argon2id13");
   CHECK(wire::parse_envelope_reply_text(json.dump()) == reply);
@@ -254,7 +255,7 @@ TEST_CASE("register device request limits", "[wire][devices]") {
 
 TEST_CASE("push request: JSON form, round trip and size accounting", "[wire][sync]") {
   const wire::PushRequest request{kDevice, {{"chg_1", pattern(40)}, {"Z-9", pattern(100, 3)}}};
-  const nlohmann::json json = wire::to_json(request);
+  const JsonValue json = wire::to_json(request);
   CHECK(json["device_id"] == kDevice);
   CHECK(json["changes"].size() == 2);
   CHECK(json["changes"][0]["payload"] == synckit::base64_encode(pattern(40)));
@@ -316,7 +317,7 @@ TEST_CASE("push request: invalid input names the field", "[wire][sync]") {
       },
       ErrorKind::invalid_input, "changes");
   big.resize(5);
-  const nlohmann::json ok = wire::to_json(wire::PushRequest{kDevice, big});
+  const JsonValue ok = wire::to_json(wire::PushRequest{kDevice, big});
   CHECK(ok.dump().size() <= wire::kMaxPushBodyBytes);
 }
 

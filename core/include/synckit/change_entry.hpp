@@ -5,15 +5,11 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "synckit/clock.hpp"
 #include "synckit/error.hpp"
+#include "synckit/json_value.hpp"
 
 namespace synckit {
-
-// JSON value type for row data; keeps the app's key order.
-using JsonValue = nlohmann::ordered_json;
 
 enum class ChangeOp { insert, update, remove };
 

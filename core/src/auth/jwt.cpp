@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <array>
 
-#include <nlohmann/json.hpp>
-
 #include "synckit/bytes.hpp"
 #include "synckit/error.hpp"
+#include "synckit/json_value.hpp"
 
 namespace synckit {
 namespace {
@@ -27,15 +26,15 @@ Bytes decode_part(std::string_view text, const std::string& field) {
 }
 
 // A base64url part holding a JSON object.
-nlohmann::json decode_object(std::string_view text, const std::string& field) {
+JsonValue decode_object(std::string_view text, const std::string& field) {
   const Bytes bytes = decode_part(text, field);
-  nlohmann::json value = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  JsonValue value = parse_json_value(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   if (value.is_discarded()) malformed(field, "is not JSON");
   if (!value.is_object()) malformed(field, "is not a JSON object");
   return value;
 }
 
-std::string non_empty_string(const nlohmann::json& object, const char* part, const char* key) {
+std::string non_empty_string(const JsonValue& object, const char* part, const char* key) {
   const std::string field = std::string(part) + "." + key;
   const auto it = object.find(key);
   if (it == object.end()) malformed(field, "is missing");
@@ -46,7 +45,7 @@ std::string non_empty_string(const nlohmann::json& object, const char* part, con
 }
 
 // An integer time claim in 0..kMaxJwtTime.
-std::int64_t time_claim(const nlohmann::json& value, const std::string& field) {
+std::int64_t time_claim(const JsonValue& value, const std::string& field) {
   if (value.is_number_unsigned()) {
     const auto u = value.get<std::uint64_t>();
     if (u <= static_cast<std::uint64_t>(kMaxJwtTime)) return static_cast<std::int64_t>(u);
@@ -76,9 +75,9 @@ std::array<std::string_view, 3> split_token(std::string_view token) {
 
 JwtClaims read_jwt_claims(std::string_view token) {
   const auto [header_text, payload_text, signature_text] = split_token(token);
-  const nlohmann::json header = decode_object(header_text, "header");
+  const JsonValue header = decode_object(header_text, "header");
   non_empty_string(header, "header", "alg");
-  const nlohmann::json payload = decode_object(payload_text, "payload");
+  const JsonValue payload = decode_object(payload_text, "payload");
   if (signature_text.empty()) malformed("signature", "is empty");
   decode_part(signature_text, "signature");
 

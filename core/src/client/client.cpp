@@ -29,8 +29,8 @@ HttpRequest Client::Impl::request(std::string method, const std::string& path) c
 }
 
 HttpRequest Client::Impl::json_request(std::string method, const std::string& path,
-                                       const nlohmann::json& body) const {
-  return json_text_request(std::move(method), path, body.dump());
+                                       const JsonValue& body) const {
+  return json_text_request(std::move(method), path, dump_json(body));
 }
 
 HttpRequest Client::Impl::json_text_request(std::string method, const std::string& path, std::string body) const {

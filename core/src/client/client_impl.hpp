@@ -6,14 +6,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "client/pending_change_ids.hpp"
 #include "client/request_runner.hpp"
 #include "synckit/auth/jwt.hpp"
 #include "synckit/auth/pkce.hpp"
 #include "synckit/client/client.hpp"
 #include "synckit/crypto/keys.hpp"
+#include "synckit/json_value.hpp"
 #include "synckit/wire/auth_messages.hpp"
 
 namespace synckit {
@@ -35,7 +34,7 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
 
   // --- plumbing (client.cpp) ---
   HttpRequest request(std::string method, const std::string& path) const;
-  HttpRequest json_request(std::string method, const std::string& path, const nlohmann::json& body) const;
+  HttpRequest json_request(std::string method, const std::string& path, const JsonValue& body) const;
   // The same with the body already written as JSON text.
   HttpRequest json_text_request(std::string method, const std::string& path, std::string body) const;
   // Sends without a bearer token (sign-in endpoints).

@@ -20,7 +20,7 @@ void copy_field(const wire::ObjectReader& reader, std::string_view key, std::arr
 
 }  // namespace
 
-nlohmann::ordered_json envelope_to_json(const KeyEnvelope& envelope) {
+JsonValue envelope_to_json(const KeyEnvelope& envelope) {
   return {{"version", envelope.version},
           {"kdf", kKdfName},
           {"opslimit", envelope.opslimit},
@@ -54,7 +54,7 @@ KeyEnvelope envelope_from_json(const wire::ObjectReader& reader) {
 }
 
 KeyEnvelope envelope_from_json_text(std::string_view text) {
-  const nlohmann::json value = wire::parse_json(text, "key envelope");
+  const JsonValue value = wire::parse_json(text, "key envelope");
   return envelope_from_json(wire::ObjectReader(value, "key envelope"));
 }
 

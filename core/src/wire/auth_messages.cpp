@@ -31,9 +31,9 @@ bool is_token(std::string_view token) noexcept {
 // Whether nlohmann can dump the text (strict UTF-8: no overlongs, no surrogates).
 bool is_utf8(const std::string& text) {
   try {
-    (void)nlohmann::json(text).dump();
+    (void)dump_json(JsonValue(text));
     return true;
-  } catch (const nlohmann::json::exception&) {
+  } catch (const JsonValue::exception&) {
     return false;
   }
 }
@@ -49,9 +49,9 @@ std::string read_token(const ObjectReader& reader, std::string_view key) {
   return token;
 }
 
-nlohmann::json refresh_token_json(const std::string& token) {
+JsonValue refresh_token_json(const std::string& token) {
   if (!is_token(token)) invalid("refresh_token", kTokenRule);
-  nlohmann::json out = nlohmann::json::object();
+  JsonValue out = JsonValue::object();
   out["refresh_token"] = token;
   return out;
 }
@@ -71,26 +71,26 @@ bool operator==(const CredentialsRequest& a, const CredentialsRequest& b) noexce
   return same_key && a.email == b.email;
 }
 
-nlohmann::json to_json(const CredentialsRequest& request) {
+JsonValue to_json(const CredentialsRequest& request) {
   check_email(request.email);
-  nlohmann::json out = nlohmann::json::object();
-  out["email"] = request.email;
+  JsonValue out = JsonValue::object();
   out["auth_key"] = base64_encode(request.auth_key.view());
+  out["email"] = request.email;
   return out;
 }
 
-nlohmann::json to_json(const RefreshRequest& request) { return refresh_token_json(request.refresh_token); }
+JsonValue to_json(const RefreshRequest& request) { return refresh_token_json(request.refresh_token); }
 
-nlohmann::json to_json(const LogoutRequest& request) { return refresh_token_json(request.refresh_token); }
+JsonValue to_json(const LogoutRequest& request) { return refresh_token_json(request.refresh_token); }
 
-nlohmann::json to_json(const TokenReply& reply) {
-  nlohmann::json out = nlohmann::json::object();
-  out["user_id"] = reply.user_id;
-  out["app_id"] = reply.app_id;
+JsonValue to_json(const TokenReply& reply) {
+  JsonValue out = JsonValue::object();
   out["access_token"] = reply.access_token;
+  out["app_id"] = reply.app_id;
+  out["expires_in"] = reply.expires_in;
   out["refresh_token"] = reply.refresh_token;
   out["token_type"] = "Bearer";
-  out["expires_in"] = reply.expires_in;
+  out["user_id"] = reply.user_id;
   return out;
 }
 

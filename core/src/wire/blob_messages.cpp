@@ -9,8 +9,8 @@ constexpr std::string_view kWhat = "blob put reply";
 
 }  // namespace
 
-nlohmann::json to_json(const BlobPutReply& reply) {
-  nlohmann::json out = nlohmann::json::object();
+JsonValue to_json(const BlobPutReply& reply) {
+  JsonValue out = JsonValue::object();
   out["blob_id"] = reply.blob_id;
   out["size"] = reply.size;
   return out;

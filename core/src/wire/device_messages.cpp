@@ -13,9 +13,9 @@ constexpr std::string_view kDeviceList = "device list";
 // Whether nlohmann can dump the text (strict UTF-8: no overlongs, no surrogates).
 bool is_utf8(const std::string& text) {
   try {
-    (void)nlohmann::json(text).dump();
+    (void)dump_json(JsonValue(text));
     return true;
-  } catch (const nlohmann::json::exception&) {
+  } catch (const JsonValue::exception&) {
     return false;
   }
 }
@@ -32,28 +32,28 @@ void check_text(const std::string& text, const char* field, std::size_t max_byte
 
 }  // namespace
 
-nlohmann::json to_json(const RegisterDeviceRequest& request) {
+JsonValue to_json(const RegisterDeviceRequest& request) {
   check_text(request.name, "name", kMaxDeviceNameBytes);
   check_text(request.platform, "platform", kMaxDevicePlatformBytes);
-  nlohmann::json out = nlohmann::json::object();
+  JsonValue out = JsonValue::object();
   out["name"] = request.name;
   out["platform"] = request.platform;
   return out;
 }
 
-nlohmann::json to_json(const Device& device) {
-  nlohmann::json out = nlohmann::json::object();
+JsonValue to_json(const Device& device) {
+  JsonValue out = JsonValue::object();
+  out["created_at"] = format_timestamp(device.created_at);
   out["id"] = device.id;
   out["name"] = device.name;
   out["platform"] = device.platform;
-  out["created_at"] = format_timestamp(device.created_at);
   return out;
 }
 
-nlohmann::json to_json(const DeviceList& list) {
-  nlohmann::json devices = nlohmann::json::array();
+JsonValue to_json(const DeviceList& list) {
+  JsonValue devices = JsonValue::array();
   for (const Device& device : list.devices) devices.push_back(to_json(device));
-  nlohmann::json out = nlohmann::json::object();
+  JsonValue out = JsonValue::object();
   out["devices"] = std::move(devices);
   return out;
 }

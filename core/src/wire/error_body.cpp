@@ -77,11 +77,11 @@ std::string reply_detail(int status, const std::optional<ErrorBody>& parsed, std
 
 }  // namespace
 
-nlohmann::json to_json(const ErrorBody& body) {
-  nlohmann::json error = nlohmann::json::object();
+JsonValue to_json(const ErrorBody& body) {
+  JsonValue error = JsonValue::object();
   error["code"] = body.code;
   error["message"] = body.message;
-  nlohmann::json out = nlohmann::json::object();
+  JsonValue out = JsonValue::object();
   out["error"] = std::move(error);
   return out;
 }

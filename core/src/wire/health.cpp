@@ -7,8 +7,8 @@ constexpr std::string_view kWhat = "health reply";
 
 }  // namespace
 
-nlohmann::json to_json(const Health& health) {
-  nlohmann::json out = nlohmann::json::object();
+JsonValue to_json(const Health& health) {
+  JsonValue out = JsonValue::object();
   out["status"] = health.status;
   out["version"] = health.version;
   return out;

@@ -4,21 +4,20 @@
 
 namespace synckit::wire {
 
-nlohmann::json parse_json(std::string_view text, std::string_view what) {
+JsonValue parse_json(std::string_view text, std::string_view what) {
   // nlohmann's lexer takes a NUL byte for the end of the input, so `{"a":1}<NUL>junk` would pass;
   // JSON never holds a raw NUL.
   if (text.find('\0') != std::string_view::npos) {
     throw Error(ErrorKind::json, std::string(what) + " is not valid JSON (it holds a NUL byte)");
   }
-  // allow_exceptions=false: a syntax error yields a "discarded" value instead of throwing.
-  nlohmann::json value = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  JsonValue value = parse_json_value(text);
   if (value.is_discarded()) {
     throw Error(ErrorKind::json, std::string(what) + " is not valid JSON");
   }
   return value;
 }
 
-ObjectReader::ObjectReader(const nlohmann::json& value, std::string what, std::string prefix)
+ObjectReader::ObjectReader(const JsonValue& value, std::string what, std::string prefix)
     : value_(&value), what_(std::move(what)), prefix_(std::move(prefix)) {
   if (!value.is_object()) {
     std::string field = prefix_.empty() ? std::string() : prefix_.substr(0, prefix_.size() - 1);
@@ -36,7 +35,7 @@ void ObjectReader::fail(std::string_view key, std::string_view problem) const {
 
 bool ObjectReader::has(std::string_view key) const { return value_->contains(key); }
 
-const nlohmann::json& ObjectReader::value(std::string_view key) const {
+const JsonValue& ObjectReader::value(std::string_view key) const {
   const auto it = value_->find(key);
   if (it == value_->end()) fail(key, "is missing");
   return *it;

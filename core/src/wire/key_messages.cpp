@@ -11,26 +11,26 @@ constexpr std::string_view kPutReply = "put envelope reply";
 
 }  // namespace
 
-nlohmann::json to_json(const EnvelopeReply& reply) {
-  nlohmann::json out = nlohmann::json::object();
+JsonValue to_json(const EnvelopeReply& reply) {
+  JsonValue out = JsonValue::object();
   out["envelope"] = envelope_to_json(reply.envelope);
   out["version"] = reply.version;
   return out;
 }
 
-nlohmann::json to_json(const PutEnvelopeRequest& request) {
+JsonValue to_json(const PutEnvelopeRequest& request) {
   if (request.expected_version < 0 || request.expected_version > kMaxCursor) {
     throw Error(ErrorKind::invalid_input, "'expected_version' must be an integer in 0..2^53",
                 "expected_version");
   }
-  nlohmann::json out = nlohmann::json::object();
+  JsonValue out = JsonValue::object();
   out["envelope"] = envelope_to_json(request.envelope);
   out["expected_version"] = request.expected_version;
   return out;
 }
 
-nlohmann::json to_json(const PutEnvelopeReply& reply) {
-  nlohmann::json out = nlohmann::json::object();
+JsonValue to_json(const PutEnvelopeReply& reply) {
+  JsonValue out = JsonValue::object();
   out["version"] = reply.version;
   return out;
 }

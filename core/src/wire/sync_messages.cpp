@@ -36,8 +36,8 @@ void check_change(const SealedChange& change, const std::string& prefix) {
 }
 
 // The JSON of a change without checks: {"change_id","payload"}.
-nlohmann::json change_json(const SealedChange& change) {
-  nlohmann::json out = nlohmann::json::object();
+JsonValue change_json(const SealedChange& change) {
+  JsonValue out = JsonValue::object();
   out["change_id"] = change.change_id;
   out["payload"] = base64_encode(change.payload);
   return out;
@@ -69,7 +69,7 @@ std::size_t sealed_change_json_bytes(const SealedChange& change) noexcept {
          std::string_view(R"(","payload":")").size() + base64_bytes + std::string_view(R"("})").size();
 }
 
-nlohmann::json to_json(const SealedChange& change) {
+JsonValue to_json(const SealedChange& change) {
   check_change(change, {});
   return change_json(change);
 }
@@ -92,13 +92,13 @@ void check_push_request(const PushRequest& request) {
 
 }  // namespace
 
-nlohmann::json to_json(const PushRequest& request) {
+JsonValue to_json(const PushRequest& request) {
   check_push_request(request);
-  nlohmann::json changes = nlohmann::json::array();
+  JsonValue changes = JsonValue::array();
   for (const SealedChange& change : request.changes) changes.push_back(change_json(change));
-  nlohmann::json out = nlohmann::json::object();
-  out["device_id"] = request.device_id;
+  JsonValue out = JsonValue::object();
   out["changes"] = std::move(changes);
+  out["device_id"] = request.device_id;
   return out;
 }
 
@@ -121,38 +121,40 @@ std::string to_text(const PushRequest& request) {
   return out;
 }
 
-nlohmann::json to_json(const PulledChange& change) {
-  nlohmann::json out = change_json(change.change);
+JsonValue to_json(const PulledChange& change) {
+  JsonValue out = JsonValue::object();
+  out["change_id"] = change.change.change_id;
   out["device_id"] = change.device_id;
+  out["payload"] = base64_encode(change.change.payload);
   out["seq"] = change.seq;
   return out;
 }
 
-nlohmann::json to_json(const PushReply& reply) {
-  nlohmann::json out = nlohmann::json::object();
+JsonValue to_json(const PushReply& reply) {
+  JsonValue out = JsonValue::object();
   out["cursor"] = reply.cursor;
   return out;
 }
 
-nlohmann::json to_json(const PullReply& reply) {
-  nlohmann::json changes = nlohmann::json::array();
+JsonValue to_json(const PullReply& reply) {
+  JsonValue changes = JsonValue::array();
   for (const PulledChange& change : reply.changes) changes.push_back(to_json(change));
-  nlohmann::json out = nlohmann::json::object();
+  JsonValue out = JsonValue::object();
   out["changes"] = std::move(changes);
   out["cursor"] = reply.cursor;
   out["has_more"] = reply.has_more;
   return out;
 }
 
-nlohmann::json to_json(const SyncStatus& status) {
-  nlohmann::json out = nlohmann::json::object();
-  out["user_id"] = status.user_id;
+JsonValue to_json(const SyncStatus& status) {
+  JsonValue out = JsonValue::object();
   out["app_id"] = status.app_id;
+  out["blob_bytes"] = status.blob_bytes;
+  out["blobs"] = status.blobs;
+  out["changes"] = status.changes;
   out["devices"] = status.devices;
   out["latest_cursor"] = status.latest_cursor;
-  out["changes"] = status.changes;
-  out["blobs"] = status.blobs;
-  out["blob_bytes"] = status.blob_bytes;
+  out["user_id"] = status.user_id;
   return out;
 }
 

@@ -46,7 +46,7 @@ void append_json_text(std::string& out, std::string_view text) {
     out += text;
     out += '"';
   } else {
-    out += JsonValue(std::string(text)).dump(-1, ' ', false, JsonValue::error_handler_t::replace);
+    out += dump_json(JsonValue(std::string(text)));
   }
 }
 

@@ -21,7 +21,7 @@ std::string_view error_code_for(int status) noexcept {
   }
 }
 
-void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+void send_json(httplib::Response& res, int status, const JsonValue& body) {
   res.status = status;
   res.set_content(body.dump(), "application/json");
 }

@@ -6,7 +6,8 @@
 #include <string_view>
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
+
+#include "synckit/json_value.hpp"
 
 namespace synckit::server {
 
@@ -21,7 +22,7 @@ struct HttpError : std::runtime_error {
 
 // The protocol's error code for a status ("not_found" for 404); "internal" for unknown 5xx.
 std::string_view error_code_for(int status) noexcept;
-void send_json(httplib::Response& res, int status, const nlohmann::json& body);
+void send_json(httplib::Response& res, int status, const JsonValue& body);
 void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message);
 // Wraps a route: HttpError, synckit::Error (bad input → 400 naming the field) and everything else
 // (→ 500, logged without details that could hold data) become protocol error replies.

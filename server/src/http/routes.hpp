@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include "http/server_context.hpp"
+#include "synckit/json_value.hpp"
 
 namespace synckit::server {
 
@@ -16,6 +17,6 @@ void add_blob_routes(httplib::Server& server, ServerContext& ctx);     // /v1/bl
 void add_service_routes(httplib::Server& server, ServerContext& ctx);  // /v1/health
 
 // A token reply for a fresh sign-in: a new access token and a new refresh token (stored hashed).
-nlohmann::json issue_tokens(ServerContext& ctx, const std::string& user_id, const std::string& app_id);
+JsonValue issue_tokens(ServerContext& ctx, const std::string& user_id, const std::string& app_id);
 
 }  // namespace synckit::server

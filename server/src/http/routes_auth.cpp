@@ -11,8 +11,8 @@ namespace {
 constexpr Millis kRefreshLifetime = 30LL * 24 * 3600 * 1000;
 
 // The token reply around a refresh token that is already stored.
-nlohmann::json token_reply(ServerContext& ctx, const std::string& user_id, const std::string& app_id,
-                           std::string refresh_token, Millis now) {
+JsonValue token_reply(ServerContext& ctx, const std::string& user_id, const std::string& app_id,
+                      std::string refresh_token, Millis now) {
   const wire::TokenReply reply{user_id, app_id, ctx.signer.issue(user_id, app_id, now / 1000),
                                std::move(refresh_token), ctx.signer.lifetime().count()};
   return wire::to_json(reply);
@@ -65,7 +65,7 @@ void logout(ServerContext& ctx, const httplib::Request& req, httplib::Response& 
 
 }  // namespace
 
-nlohmann::json issue_tokens(ServerContext& ctx, const std::string& user_id, const std::string& app_id) {
+JsonValue issue_tokens(ServerContext& ctx, const std::string& user_id, const std::string& app_id) {
   const std::string refresh_token = random_token();
   const Millis now = now_millis();
   ctx.store.add_refresh(token_hash(refresh_token), RefreshGrant{user_id, app_id, now + kRefreshLifetime});

@@ -5,9 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "synckit/crypto/keys.hpp"
+#include "synckit/json_value.hpp"
 #include "synckit/random.hpp"
 #include "synckit/wire/json_reader.hpp"
 
@@ -46,7 +45,7 @@ KeyEnvelope wrap_master_key(const MasterKey& master, std::string_view password, 
 MasterKey unwrap_master_key(const KeyEnvelope& envelope, std::string_view password);
 
 // The JSON form, keys in the format's order: version, kdf, opslimit, memlimit, salt, nonce, ciphertext.
-nlohmann::ordered_json envelope_to_json(const KeyEnvelope& envelope);
+JsonValue envelope_to_json(const KeyEnvelope& envelope);
 // Strict read of the JSON form: Error{json} naming the field for missing fields, wrong types,
 // bad base64 or wrong lengths; Error{invalid_data} for version != 1, kdf != argon2id13 or
 // parameters outside the bounds.

@@ -7,9 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "synckit/auth/login_key.hpp"
+#include "synckit/json_value.hpp"
 #include "synckit/wire/json_reader.hpp"
 
 namespace synckit::wire {
@@ -73,10 +72,10 @@ struct OAuthTokenRequest {
 // The JSON forms. The request ones throw Error{invalid_input} naming the field when it breaks the
 // limits above (never quoting it). The credentials JSON holds the auth key in base64: dump it
 // straight into the request body and drop it. to_json(TokenReply) does not check (for fakes).
-nlohmann::json to_json(const CredentialsRequest& request);
-nlohmann::json to_json(const RefreshRequest& request);
-nlohmann::json to_json(const LogoutRequest& request);
-nlohmann::json to_json(const TokenReply& reply);
+JsonValue to_json(const CredentialsRequest& request);
+JsonValue to_json(const RefreshRequest& request);
+JsonValue to_json(const LogoutRequest& request);
+JsonValue to_json(const TokenReply& reply);
 
 // Strict reads; throw Error{json} naming the field, never quoting a key or token.
 CredentialsRequest parse_credentials_request(const ObjectReader& reader);

@@ -5,8 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
+#include "synckit/json_value.hpp"
 #include "synckit/wire/json_reader.hpp"
 
 namespace synckit::wire {
@@ -20,7 +19,7 @@ struct BlobPutReply {
 };
 
 // The JSON form. Does not check the fields (for servers and test fakes).
-nlohmann::json to_json(const BlobPutReply& reply);
+JsonValue to_json(const BlobPutReply& reply);
 // Strict read; throws Error{json} naming the field.
 BlobPutReply parse_blob_put_reply(const ObjectReader& reader);
 // The same from reply text; throws Error{json}.

@@ -6,9 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "synckit/clock.hpp"
+#include "synckit/json_value.hpp"
 #include "synckit/wire/json_reader.hpp"
 
 namespace synckit::wire {
@@ -45,11 +44,11 @@ struct DeviceList {
 
 // The request's JSON form; throws Error{invalid_input} naming the field when empty, too long or
 // not UTF-8.
-nlohmann::json to_json(const RegisterDeviceRequest& request);
+JsonValue to_json(const RegisterDeviceRequest& request);
 // The replies' JSON forms (for servers and test fakes); throw Error{invalid_input} only when
 // created_at is outside years 0000..9999.
-nlohmann::json to_json(const Device& device);
-nlohmann::json to_json(const DeviceList& list);
+JsonValue to_json(const Device& device);
+JsonValue to_json(const DeviceList& list);
 
 // Strict reads; throw Error{json} naming the field ("devices[1].created_at").
 RegisterDeviceRequest parse_register_device_request(const ObjectReader& reader);

@@ -7,9 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "synckit/error.hpp"
+#include "synckit/json_value.hpp"
 #include "synckit/wire/json_reader.hpp"
 
 namespace synckit::wire {
@@ -27,7 +26,7 @@ struct ErrorBody {
 };
 
 // The JSON form. Does not check the fields (for servers and test fakes); strings must be UTF-8.
-nlohmann::json to_json(const ErrorBody& body);
+JsonValue to_json(const ErrorBody& body);
 // Strict read of the whole reply object; throws Error{json} naming the field ("error.code").
 ErrorBody parse_error_body(const ObjectReader& reader);
 // The same from reply text; throws Error{json} (never quoting the text).

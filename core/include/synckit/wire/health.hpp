@@ -5,8 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
+#include "synckit/json_value.hpp"
 #include "synckit/wire/json_reader.hpp"
 
 namespace synckit::wire {
@@ -23,7 +22,7 @@ struct Health {
 };
 
 // The JSON form. Does not check the fields (for servers and test fakes); strings must be UTF-8.
-nlohmann::json to_json(const Health& health);
+JsonValue to_json(const Health& health);
 // Strict read; throws Error{json} naming the field.
 Health parse_health(const ObjectReader& reader);
 // The same from reply text; throws Error{json}.

@@ -7,9 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "synckit/bytes.hpp"
+#include "synckit/json_value.hpp"
 
 namespace synckit::wire {
 
@@ -17,19 +16,19 @@ namespace synckit::wire {
 inline constexpr std::int64_t kMaxCursor = std::int64_t{1} << 53;
 
 // Parses JSON text. Throws Error{json} (mentioning `what`, never quoting the text) on bad syntax.
-nlohmann::json parse_json(std::string_view text, std::string_view what);
+JsonValue parse_json(std::string_view text, std::string_view what);
 
 // Reads the fields of one JSON object. `what` names the document in messages ("pull reply");
 // `prefix` is prepended to field names ("changes[2].") so errors point at the exact place.
 class ObjectReader {
  public:
   // Throws Error{json} if `value` is not an object.
-  ObjectReader(const nlohmann::json& value, std::string what, std::string prefix = {});
+  ObjectReader(const JsonValue& value, std::string what, std::string prefix = {});
 
   // Whether the key is present (null counts as present).
   bool has(std::string_view key) const;
   // The raw value; throws Error{json} naming the field when missing.
-  const nlohmann::json& value(std::string_view key) const;
+  const JsonValue& value(std::string_view key) const;
   // A string; throws when missing or not a string. Empty strings are allowed.
   std::string string(std::string_view key) const;
   // A string of 1..max_bytes bytes.
@@ -57,7 +56,7 @@ class ObjectReader {
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
  private:
-  const nlohmann::json* value_;
+  const JsonValue* value_;
   std::string what_;
   std::string prefix_;
 };
@@ -66,7 +65,7 @@ class ObjectReader {
 // the body of every parse_xxx_text function.
 template <class Parse>
 auto parse_object_text(std::string_view text, std::string_view what, Parse parse) {
-  const nlohmann::json value = parse_json(text, what);
+  const JsonValue value = parse_json(text, what);
   return parse(ObjectReader(value, std::string(what)));
 }
 

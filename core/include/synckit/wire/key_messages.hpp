@@ -5,9 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "synckit/crypto/envelope.hpp"
+#include "synckit/json_value.hpp"
 #include "synckit/wire/json_reader.hpp"
 
 namespace synckit::wire {
@@ -37,9 +36,9 @@ struct PutEnvelopeReply {
 
 // The JSON forms. The request's throws Error{invalid_input} naming "expected_version" when out of
 // range; the replies' do not check (for servers and test fakes).
-nlohmann::json to_json(const EnvelopeReply& reply);
-nlohmann::json to_json(const PutEnvelopeRequest& request);
-nlohmann::json to_json(const PutEnvelopeReply& reply);
+JsonValue to_json(const EnvelopeReply& reply);
+JsonValue to_json(const PutEnvelopeRequest& request);
+JsonValue to_json(const PutEnvelopeReply& reply);
 
 // Strict reads: Error{json} naming the field ("version", "envelope.salt"); the envelope's own
 // checks may also throw Error{invalid_data} (see envelope_from_json).

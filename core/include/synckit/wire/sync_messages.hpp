@@ -8,9 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "synckit/bytes.hpp"
+#include "synckit/json_value.hpp"
 #include "synckit/wire/json_reader.hpp"
 
 namespace synckit::wire {
@@ -86,16 +85,16 @@ std::size_t sealed_change_json_bytes(const SealedChange& change) noexcept;
 
 // Request JSON forms; throw Error{invalid_input} naming the field ("changes[2].payload") for a
 // bad change id, payload size, device id, change count, or a body over 8 MiB.
-nlohmann::json to_json(const SealedChange& change);
-nlohmann::json to_json(const PushRequest& request);
-// to_json(request).dump(), written directly into one string of the exact size (the same bytes;
-// the client's push body). Throws as to_json does.
+JsonValue to_json(const SealedChange& change);
+JsonValue to_json(const PushRequest& request);
+// to_json(request) as text, written directly into one string of the exact size (the same bytes
+// as dump_json(to_json(request)); the client's push body). Throws as to_json does.
 std::string to_text(const PushRequest& request);
 // Reply JSON forms (for servers and test fakes); they do not check the fields.
-nlohmann::json to_json(const PulledChange& change);
-nlohmann::json to_json(const PushReply& reply);
-nlohmann::json to_json(const PullReply& reply);
-nlohmann::json to_json(const SyncStatus& status);
+JsonValue to_json(const PulledChange& change);
+JsonValue to_json(const PushReply& reply);
+JsonValue to_json(const PullReply& reply);
+JsonValue to_json(const SyncStatus& status);
 
 // Strict reads; throw Error{json} naming the field ("changes[3].payload", "cursor").
 SealedChange parse_sealed_change(const ObjectReader& reader);
