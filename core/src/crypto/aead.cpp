@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cstring>
 #include <string>
 
 #include "sodium_init.hpp"
@@ -9,14 +10,14 @@
 
 namespace synckit::detail {
 
-Bytes bound_aad(std::string_view label, std::string_view id) {
-  Bytes aad;
-  aad.reserve(label.size() + 1 + id.size());
-  aad.insert(aad.end(), label.begin(), label.end());
-  aad.push_back(0);
-  aad.insert(aad.end(), id.begin(), id.end());
-  return aad;
+BoundAad::BoundAad(std::string_view label, std::string_view id) : bytes_{}, size_(label.size() + 1 + id.size()) {
+  if (size_ > bytes_.size()) throw Error(ErrorKind::invalid_input, "an id is too long for associated data", "id");
+  std::memcpy(bytes_.data(), label.data(), label.size());
+  bytes_[label.size()] = 0;
+  std::memcpy(bytes_.data() + label.size() + 1, id.data(), id.size());
 }
+
+BoundAad bound_aad(std::string_view label, std::string_view id) { return BoundAad(label, id); }
 
 void aead_encrypt(AeadKey key, Nonce nonce, ByteView plain, ByteView aad, std::span<std::uint8_t> out) {
   ensure_sodium();

@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::string_view kBlobAad = "synckit:v1:blob";
 
-Bytes blob_aad(std::string_view blob_id) {
+detail::BoundAad blob_aad(std::string_view blob_id) {
   if (!is_valid_blob_id(blob_id)) {
     throw Error(ErrorKind::invalid_input, "a blob id is 1..128 characters of [A-Za-z0-9_-]", "blob_id");
   }
@@ -44,7 +44,7 @@ Bytes seal_blob(const BlobKey& key, std::string_view blob_id, ByteView plain, Ra
 
 void seal_blob_into(const BlobKey& key, std::string_view blob_id, ByteView plain, RandomSource& random,
                     std::span<std::uint8_t> out) {
-  const Bytes aad = blob_aad(blob_id);
+  const detail::BoundAad aad = blob_aad(blob_id);
   if (out.size() != plain.size() + kBlobOverhead) {
     throw Error(ErrorKind::invalid_input, "a sealed blob is 40 bytes longer than the blob", "out");
   }
@@ -55,14 +55,14 @@ void seal_blob_into(const BlobKey& key, std::string_view blob_id, ByteView plain
 }
 
 Bytes open_blob(const BlobKey& key, std::string_view blob_id, ByteView sealed) {
-  const Bytes aad = blob_aad(blob_id);
+  const detail::BoundAad aad = blob_aad(blob_id);
   Bytes plain(sealed.size() < kBlobOverhead ? 0 : sealed.size() - kBlobOverhead);
   detail::open_with_nonce(key.view(), sealed, aad, plain, "sealed blob");
   return plain;
 }
 
 void open_blob_into(const BlobKey& key, std::string_view blob_id, ByteView sealed, std::span<std::uint8_t> out) {
-  const Bytes aad = blob_aad(blob_id);
+  const detail::BoundAad aad = blob_aad(blob_id);
   if (sealed.size() >= kBlobOverhead) {
     if (out.size() != sealed.size() - kBlobOverhead) {
       throw Error(ErrorKind::invalid_input, "an opened blob is 40 bytes shorter than the sealed one", "out");
