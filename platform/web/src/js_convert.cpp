@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "synckit/change_entry.hpp"
@@ -134,7 +135,12 @@ std::vector<ChangePlaintext> changes_from_json(std::string_view text) {
 std::string pull_result_to_json(const PlaintextPullResult& result) {
   std::size_t size = 64;
   for (const PulledPlaintext& pulled : result.changes) {
-    size += 128 + pulled.change_id.size() + pulled.device_id.size() + (pulled.plaintext ? pulled.plaintext->text().size() : 256);
+    // Escaped, an id or message is at most 6 bytes a byte (\u00XX): the text never outgrows this,
+    // so no reallocation leaves a copy of a plaintext behind unwiped.
+    const std::size_t ids = 6 * (pulled.change_id.size() + pulled.device_id.size());
+    const std::size_t body = pulled.plaintext ? pulled.plaintext->text().size()
+                                              : 64 + 6 * (pulled.error ? std::strlen(pulled.error->what()) : 16);
+    size += 96 + ids + body;
   }
   std::string out;
   out.reserve(size);  // one allocation: the text holds plaintexts, and is wiped by the caller
