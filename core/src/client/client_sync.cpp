@@ -81,6 +81,23 @@ void push_from(const std::shared_ptr<Client::Impl>& self, std::shared_ptr<PushCa
                     });
 }
 
+// A push call's first checks, in their order (keys, device id, at least one change), then its
+// plaintexts from make_plaintexts(), sealed and pushed; the cursor or the first error goes to `done`.
+template <class MakePlaintexts>
+void start_push(const std::shared_ptr<Client::Impl>& self, const std::string& device_id, std::size_t count,
+                Callback<std::int64_t> done, MakePlaintexts make_plaintexts) {
+  if (auto error = self->require_keys()) return done(*error);
+  std::shared_ptr<PushCall> call;
+  try {
+    check_device_id(device_id);
+    if (count == 0) throw Error(ErrorKind::invalid_input, "push needs at least one change", "changes");
+    call = prepare_push(*self, device_id, make_plaintexts());
+  } catch (const Error& e) {
+    return done(e);
+  }
+  push_from(self, std::move(call), 0, 0, std::move(done));
+}
+
 // Checks the reply's order rules, then opens each change with open(key, id, payload) into `Pulled`'s
 // member `opened`; a change that does not open carries its error instead.
 template <class Out, class Pulled, class Opened, class Open>
@@ -176,32 +193,17 @@ void Client::revoke_device(const std::string& device_id, Callback<Done> done) {
 
 void Client::push(const std::string& device_id, const std::vector<ChangeEntry>& changes,
                   Callback<std::int64_t> done) {
-  if (auto error = impl_->require_keys()) return done(*error);
-  std::vector<ChangePlaintext> plaintexts;
-  try {
-    check_device_id(device_id);  // these two first, as they always came first
-    if (changes.empty()) throw Error(ErrorKind::invalid_input, "push needs at least one change", "changes");
+  start_push(impl_, device_id, changes.size(), std::move(done), [&] {
+    std::vector<ChangePlaintext> plaintexts;
     plaintexts.reserve(changes.size());
     for (const ChangeEntry& change : changes) plaintexts.emplace_back(change);
-  } catch (const Error& e) {
-    return done(e);
-  }
-  push_plaintexts(device_id, std::move(plaintexts), std::move(done));
+    return plaintexts;
+  });
 }
 
 void Client::push_plaintexts(const std::string& device_id, std::vector<ChangePlaintext> changes,
                              Callback<std::int64_t> done) {
-  auto self = impl_;
-  if (auto error = self->require_keys()) return done(*error);
-  std::shared_ptr<PushCall> call;
-  try {
-    check_device_id(device_id);
-    if (changes.empty()) throw Error(ErrorKind::invalid_input, "push needs at least one change", "changes");
-    call = prepare_push(*self, device_id, std::move(changes));
-  } catch (const Error& e) {
-    return done(e);
-  }
-  push_from(self, std::move(call), 0, 0, std::move(done));
+  start_push(impl_, device_id, changes.size(), std::move(done), [&] { return std::move(changes); });
 }
 
 void Client::pull(const std::string& device_id, std::int64_t cursor, Callback<PullResult> done) {
