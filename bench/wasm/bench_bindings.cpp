@@ -108,27 +108,8 @@ class Bench {
   // getBlob's wipe of the opened blob in the heap (OpenedBlob's destructor).
   void wipeBlob() { secure_wipe(blob_work_.data(), blob_work_.size()); }
 
-  // The same two before open_blob_into (for before/after in one process): putBlob copied the bytes
-  // into a heap buffer of their own and sealed into a new one; getBlob opened into open_blob's
-  // zero-filled Bytes.
-  int sealBlobCopy(std::string blob_id, val bytes) {
-    Bytes copy(bytes["length"].as<std::size_t>());
-    val(emscripten::typed_memory_view(copy.size(), copy.data())).call<void>("set", bytes);
-    blob_id_ = std::move(blob_id);
-    const Bytes sealed = seal_blob(blob_, blob_id_, copy, random_);
-    secure_wipe(copy.data(), copy.size());
-    blob_sealed_.assign(sealed.begin(), sealed.end());
-    return static_cast<int>(blob_sealed_.size());
-  }
-  val openBlobCopy() {
-    blob_plain_ = open_blob(blob_, blob_id_, as_bytes(blob_sealed_));
-    return val(emscripten::typed_memory_view(blob_plain_.size(), blob_plain_.data()));
-  }
-
   void dropBlob() {
     wipeBlob();
-    secure_wipe(blob_plain_.data(), blob_plain_.size());
-    blob_plain_ = Bytes();
     blob_work_ = std::string();
     blob_sealed_ = std::string();
   }
@@ -154,7 +135,6 @@ class Bench {
 
   std::string blob_id_;
   std::string blob_sealed_, blob_work_;
-  Bytes blob_plain_;
   KeyEnvelope envelope_;
 };
 
@@ -179,8 +159,6 @@ EMSCRIPTEN_BINDINGS(synckit_bench) {
       .function("sealBlob", &Bench::sealBlob)
       .function("openBlob", &Bench::openBlob)
       .function("wipeBlob", &Bench::wipeBlob)
-      .function("sealBlobCopy", &Bench::sealBlobCopy)
-      .function("openBlobCopy", &Bench::openBlobCopy)
       .function("dropBlob", &Bench::dropBlob)
       .function("wrapForUnwrap", &Bench::wrapForUnwrap)
       .function("unwrap", &Bench::unwrap);

@@ -78,10 +78,8 @@ if (run('change')) {
 }
 
 // --- blobs ---
-// SyncKit's rows run what putBlob/getBlob now do in the heap (sealed in place at offset 24 of the
-// body; opened with open_blob_into, the view sliced as the package does, then wiped); the "before"
-// rows run the earlier code (a heap copy of the blob sealed into a new buffer; open_blob's
-// zero-filled Bytes, not wiped in the timed part), in the same alternating rounds.
+// SyncKit's rows run what putBlob/getBlob do in the heap (sealed in place at offset 24 of the
+// body; opened with open_blob_into, the view sliced as the package does, then wiped).
 if (run('blob')) {
   const blobKey = sodium.randombytes_buf(32);
   const blobAad = sodium.from_string('synckit:v1:blob\0photo-1');
@@ -91,27 +89,23 @@ if (run('blob')) {
     const rounds = mib > 1 ? Math.max(3, Math.min(5, opt.rounds)) : opt.rounds * 3;
     let sealedL = null;
     let nonceL = null;
-    const [bSealS, bSealOld, bSealL] = await interleave(rounds, [
+    const [bSealS, bSealL] = await interleave(rounds, [
       () => bench.sealBlob('photo-1', plain),
-      () => bench.sealBlobCopy('photo-1', plain),
       () => {
         nonceL = sodium.randombytes_buf(24);
         sealedL = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, blobAad, null, nonceL, blobKey);
       },
     ]);
     record(`blob seal, ${mib} MiB`, 'per blob', bSealS, bSealL, mib === 1 ? 1.1 : undefined);
-    record(`blob seal, ${mib} MiB (before: heap copy + new buffer)`, 'per blob', bSealOld, bSealL);
     bench.sealBlob('photo-1', plain);
-    const [bOpenS, bOpenOld, bOpenL] = await interleave(rounds, [
+    const [bOpenS, bOpenL] = await interleave(rounds, [
       () => {
         bench.openBlob().slice();
         bench.wipeBlob();
       },
-      () => bench.openBlobCopy().slice(),
       () => sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealedL, blobAad, nonceL, blobKey),
     ]);
     record(`blob open, ${mib} MiB (wipe included)`, 'per blob', bOpenS, bOpenL, mib === 1 ? 1.1 : undefined);
-    record(`blob open, ${mib} MiB (before: zero-filled Bytes, no wipe)`, 'per blob', bOpenOld, bOpenL);
     const check = bench.openBlob().slice();
     bench.dropBlob();
     if (check.length !== plain.length || !check.every((x, i) => x === plain[i])) throw new Error('blob did not round-trip');
