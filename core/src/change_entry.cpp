@@ -1,5 +1,6 @@
 #include "synckit/change_entry.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include "json/compact_json.hpp"
 #include "json/utf8.hpp"
 #include "synckit/error.hpp"
+#include "synckit/secret.hpp"
 #include "synckit/timestamp.hpp"
 
 namespace synckit {
@@ -29,12 +31,45 @@ void check_data(ErrorKind kind, ChangeOp op, const JsonValue& data) {
   if ((op == ChangeOp::remove) != data.is_null()) fail(kind, "data", "must be null exactly when op is delete");
 }
 
+// The plaintext being written: a std::string that, when it must grow, moves into a buffer twice as
+// large and wipes the one it leaves (std::string's own growth would free that one unwiped).
+class PlaintextOut {
+ public:
+  explicit PlaintextOut(std::size_t capacity) { text_.reserve(capacity); }
+  void append(const char* bytes, std::size_t n) {
+    make_room(n);
+    text_.append(bytes, n);
+  }
+  PlaintextOut& operator+=(std::string_view text) {
+    append(text.data(), text.size());
+    return *this;
+  }
+  PlaintextOut& operator+=(char c) {
+    make_room(1);
+    text_.push_back(c);
+    return *this;
+  }
+  // Room for n more bytes without a reallocation.
+  void make_room(std::size_t n) {
+    if (text_.size() + n <= text_.capacity()) return;
+    std::string bigger;
+    bigger.reserve(std::max({std::size_t{4096}, 2 * text_.capacity(), text_.size() + n}));  // few moves
+    bigger.append(text_);
+    secure_wipe(text_.data(), text_.size());
+    text_.swap(bigger);
+  }
+  std::string take() && { return std::move(text_); }
+
+ private:
+  std::string text_;
+};
+
 // Appends `text` as a JSON string byte for byte as nlohmann's dump() writes it: '"' and '\\'
 // escaped, \b \t \n \f \r, other control characters as \u00xx, everything else as is.
 // Throws Error{invalid_input} naming `field` for invalid UTF-8.
-void append_json_string(std::string& out, std::string_view text, std::string_view field) {
-  out.reserve(out.size() + text.size() + 2);
-  out.push_back('"');
+void append_json_string(PlaintextOut& out, std::string_view text, std::string_view field) {
+  out.make_room(text.size() + 2);
+  out += '"';
   std::size_t run = 0;  // start of the bytes not yet copied
   for (std::size_t i = 0; i < text.size();) {
     while (i + 8 <= text.size() && detail::plain_ascii8(text.data() + i)) i += 8;  // the common case
@@ -68,11 +103,11 @@ void append_json_string(std::string& out, std::string_view text, std::string_vie
     run = ++i;
   }
   out.append(text.data() + run, text.size() - run);
-  out.push_back('"');
+  out += '"';
 }
 
 // Appends format_timestamp(time) ("2026-11-25T16:30:59.123Z") without its snprintf and string.
-void append_timestamp(std::string& out, SystemTime time) {
+void append_timestamp(PlaintextOut& out, SystemTime time) {
   using namespace std::chrono;
   constexpr SystemTime first = time_point_cast<milliseconds>(sys_days{year{0} / January / 1});
   constexpr SystemTime end = time_point_cast<milliseconds>(sys_days{year{10000} / January / 1});
@@ -99,7 +134,7 @@ void append_timestamp(std::string& out, SystemTime time) {
 // discarded values are written by nlohmann's serializer itself. Recursive like dump().
 class DataWriter {
  public:
-  explicit DataWriter(std::string& out) : out_(out) {}
+  explicit DataWriter(PlaintextOut& out) : out_(out) {}
 
   void write(const JsonValue& value) {
     using Type = JsonValue::value_t;
@@ -145,19 +180,24 @@ class DataWriter {
     out_.append(digits, static_cast<std::size_t>(end - digits));
   }
 
+  // Through a scratch string (a number's text, in practice), copied over and wiped.
   void by_nlohmann(const JsonValue& value) {
     if (!serializer_) {
-      serializer_.emplace(nlohmann::detail::output_adapter<char, std::string>(out_), ' ',
+      serializer_.emplace(nlohmann::detail::output_adapter<char, std::string>(scratch_), ' ',
                           nlohmann::detail::error_handler_t::strict);
     }
     serializer_->dump(value, false, false, 0);
+    out_ += scratch_;
+    secure_wipe(scratch_.data(), scratch_.size());
+    scratch_.clear();
   }
 
-  std::string& out_;
+  PlaintextOut& out_;
+  std::string scratch_;
   std::optional<nlohmann::detail::serializer<JsonValue>> serializer_;  // made on first use
 };
 
-void append_data(std::string& out, const JsonValue& data) {
+void append_data(PlaintextOut& out, const JsonValue& data) {
   try {
     DataWriter(out).write(data);
   } catch (const JsonValue::exception&) {
@@ -352,9 +392,8 @@ void validate_change_entry(const ChangeEntry& entry) {
 
 std::string change_entry_to_json(const ChangeEntry& entry) {
   validate_change_entry(entry);
-  std::string out;
   // The fixed text is 67 bytes; data's size is not known before dumping it.
-  out.reserve(128 + entry.table.size() + entry.row_id.size() + (entry.data.is_structured() ? 256 : 0));
+  PlaintextOut out(128 + entry.table.size() + entry.row_id.size() + (entry.data.is_structured() ? 256 : 0));
   out += "{\"table\":";
   append_json_string(out, entry.table, "table");
   out += ",\"op\":\"";
@@ -366,7 +405,7 @@ std::string change_entry_to_json(const ChangeEntry& entry) {
   out += "\",\"data\":";
   append_data(out, entry.data);
   out += '}';
-  return out;
+  return std::move(out).take();
 }
 
 ChangeEntry change_entry_from_json(std::string_view text, ErrorKind kind) {
