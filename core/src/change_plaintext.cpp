@@ -110,7 +110,8 @@ std::vector<ChangePlaintext> change_plaintexts_from_json_array(std::string_view 
         end = detail::json_span_end(text, i);
         if (end == kNotCompactJson) throw not_array();
         try {
-          out.push_back(ChangePlaintext::from_json(text.substr(i, end - i)));
+          // Not in the format's form (common_form_end said so above): read and written again.
+          out.push_back(ChangePlaintext(ChangePlaintext::Kept{}, rewritten(text.substr(i, end - i), ErrorKind::invalid_input)));
         } catch (const Error& error) {
           const std::string field = error.field().empty() ? element : element + "." + error.field();
           throw Error(error.kind(), error.detail(), field);

@@ -14,10 +14,20 @@ std::string blob_path(const std::string& blob_id) {
   return "/v1/blobs/" + blob_id;
 }
 
-// Sends a sealed blob body as the PUT of `blob_id`; `done` gets the outcome.
-void send_sealed_blob(const std::shared_ptr<Client::Impl>& self, HttpRequest request, std::string body,
-                      Callback<Done> done) {
-  request.body = std::move(body);  // moved, not copied: the request's shares point at this one string
+// PUTs the body seal(blob key) returns (the sealed blob, moved, not copied: the request's shares
+// point at that one string) as `blob_id`. Keys, the blob id and seal's own checks come first;
+// their errors go to `done` before anything is sent.
+template <class Seal>
+void put_sealed_blob(const std::shared_ptr<Client::Impl>& self, const std::string& blob_id, Callback<Done> done,
+                     Seal seal) {
+  if (auto error = self->require_keys()) return done(*error);
+  HttpRequest request;
+  try {
+    request = self->request("PUT", blob_path(blob_id));
+    request.body = seal(self->keys->blob);
+  } catch (const Error& e) {
+    return done(e);
+  }
   request.headers.emplace_back("Content-Type", "application/octet-stream");
   self->send_authed(std::move(request), [done](Result<HttpResponse> result) {
     Client::Impl::deliver(done, [&] {
@@ -60,40 +70,27 @@ struct WipeUnlessSealed {
 }  // namespace
 
 void Client::put_blob(const std::string& blob_id, ByteView bytes, Callback<Done> done) {
-  auto self = impl_;
-  if (auto error = self->require_keys()) return done(*error);
-  HttpRequest request;
-  std::string body;
-  try {
-    request = self->request("PUT", blob_path(blob_id));
+  put_sealed_blob(impl_, blob_id, std::move(done), [&](const BlobKey& key) {
     // Sealed straight into the body: no second sealed copy.
-    body.assign(bytes.size() + kBlobOverhead, '\0');
-    seal_blob_into(self->keys->blob, blob_id, bytes, self->services.random,
+    std::string body(bytes.size() + kBlobOverhead, '\0');
+    seal_blob_into(key, blob_id, bytes, impl_->services.random,
                    {reinterpret_cast<std::uint8_t*>(body.data()), body.size()});
-  } catch (const Error& e) {
-    return done(e);
-  }
-  send_sealed_blob(self, std::move(request), std::move(body), std::move(done));
+    return body;
+  });
 }
 
 void Client::put_blob_in_place(const std::string& blob_id, std::string buffer, Callback<Done> done) {
   WipeUnlessSealed wipe{buffer};
-  auto self = impl_;
-  if (auto error = self->require_keys()) return done(*error);
-  HttpRequest request;
-  try {
+  put_sealed_blob(impl_, blob_id, std::move(done), [&](const BlobKey& key) {
     if (buffer.size() < kBlobOverhead) {
       throw Error(ErrorKind::invalid_input, "an in-place blob buffer is the blob's size + 40 bytes", "buffer");
     }
-    request = self->request("PUT", blob_path(blob_id));
     const std::span<std::uint8_t> whole(reinterpret_cast<std::uint8_t*>(buffer.data()), buffer.size());
-    seal_blob_into(self->keys->blob, blob_id, whole.subspan(kBlobOffset, whole.size() - kBlobOverhead),
-                   self->services.random, whole);
+    seal_blob_into(key, blob_id, whole.subspan(kBlobOffset, whole.size() - kBlobOverhead), impl_->services.random,
+                   whole);
     wipe.sealed = true;
-  } catch (const Error& e) {
-    return done(e);
-  }
-  send_sealed_blob(self, std::move(request), std::move(buffer), std::move(done));
+    return std::move(buffer);
+  });
 }
 
 void Client::get_blob(const std::string& blob_id, Callback<Bytes> done) {
