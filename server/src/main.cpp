@@ -1,5 +1,6 @@
 // synckit-server: the reference SyncKit server. `serve` runs it; `app create` makes an app and
 // prints its API key; `backup` copies the database consistently while it may be in use.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "auth/secrets.hpp"
 #include "config.hpp"
+#include "http/redirect_uri.hpp"
 #include "http/server.hpp"
 #include "storage/open_store.hpp"
 
@@ -23,7 +25,9 @@ constexpr const char* kUsage =
     "                       [--token-ttl SECONDS] [--cors-origin ORIGIN]...\n"
     "                       [--rate-limit PER_SECOND] [--auth-rate-limit PER_MINUTE] [--max-blob-bytes N]\n"
     "                       [--fault-rate 0..1] [--fault-status 429|500|503] [--threads N]\n"
-    "  synckit-server app create --db PATH|URL --name NAME\n"
+    "  synckit-server app create --db PATH|URL --name NAME [--redirect-uri URI]...\n"
+    "  synckit-server app list --db PATH|URL\n"
+    "  synckit-server app redirect-uris --db PATH|URL --app APP_ID [--add URI]... [--remove URI]...\n"
     "  synckit-server backup --db PATH --to FILE\n"
     "See docs/server.md.\n";
 
@@ -33,6 +37,30 @@ std::string flag_value(const std::vector<std::string>& args, const std::string& 
     if (args[i] == flag) return args[i + 1];
   }
   throw ConfigError("missing " + flag);
+}
+
+// Every value of a repeatable flag, in order.
+std::vector<std::string> flag_values(const std::vector<std::string>& args, const std::string& flag) {
+  std::vector<std::string> values;
+  for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == flag) values.push_back(args[i + 1]);
+  }
+  return values;
+}
+
+// The redirect URIs of `flag`, each checked against what may be registered. Throws ConfigError.
+std::vector<std::string> redirect_uri_flags(const std::vector<std::string>& args, const std::string& flag) {
+  std::vector<std::string> uris = flag_values(args, flag);
+  for (const auto& uri : uris) {
+    if (const auto problem = redirect_uri_problem(uri)) throw ConfigError(flag + " '" + uri + "': " + *problem);
+  }
+  return uris;
+}
+
+void print_redirect_uris(Store& store, const App& app) {
+  const auto uris = store.redirect_uris(app.id);
+  if (uris.empty()) std::printf("  no redirect URIs: OAuth sign-in is refused\n");
+  for (const auto& uri : uris) std::printf("  redirect URI %s\n", uri.c_str());
 }
 
 void check_flags(const std::vector<std::string>& args, const std::vector<std::string>& allowed) {
@@ -59,14 +87,53 @@ int run_serve(const std::vector<std::string>& args) {
 }
 
 int run_app_create(const std::vector<std::string>& args) {
-  check_flags(args, {"--db", "--name"});
+  check_flags(args, {"--db", "--name", "--redirect-uri"});
   const std::string name = flag_value(args, "--name");
   if (name.empty() || name.size() > 128) throw ConfigError("--name needs 1..128 bytes");
+  const auto uris = redirect_uri_flags(args, "--redirect-uri");
   auto store = open_store(flag_value(args, "--db"));
   const std::string api_key = "sk_" + random_token();
-  const App app = store->create_app(name, token_hash(api_key));
-  std::printf("created app %s (%s); its API key, shown once:\n%s\n", app.name.c_str(), app.id.c_str(),
-              api_key.c_str());
+  const App app = store->create_app(name, token_hash(api_key), uris);
+  std::printf("created app %s (%s)\n", app.name.c_str(), app.id.c_str());
+  print_redirect_uris(*store, app);
+  std::printf("its API key, shown once:\n%s\n", api_key.c_str());
+  return 0;
+}
+
+int run_app_list(const std::vector<std::string>& args) {
+  check_flags(args, {"--db"});
+  auto store = open_store(flag_value(args, "--db"));
+  for (const App& app : store->list_apps()) {
+    std::printf("app %s %s\n", app.id.c_str(), app.name.c_str());
+    print_redirect_uris(*store, app);
+  }
+  return 0;
+}
+
+// Adds and removes registered redirect URIs of one app (removals first), then prints them.
+int run_app_redirect_uris(const std::vector<std::string>& args) {
+  check_flags(args, {"--db", "--app", "--add", "--remove"});
+  const std::string app_id = flag_value(args, "--app");
+  const auto added = redirect_uri_flags(args, "--add");
+  const auto removed = flag_values(args, "--remove");
+  auto store = open_store(flag_value(args, "--db"));
+  const auto apps = store->list_apps();
+  const auto app = std::find_if(apps.begin(), apps.end(), [&](const App& a) { return a.id == app_id; });
+  if (app == apps.end()) throw ConfigError("no app with id '" + app_id + "' (synckit-server app list)");
+  std::vector<std::string> uris = store->redirect_uris(app_id);
+  for (const auto& uri : removed) {
+    const auto it = std::find(uris.begin(), uris.end(), uri);
+    if (it == uris.end()) throw ConfigError("--remove '" + uri + "' is not registered for this app");
+    uris.erase(it);
+  }
+  for (const auto& uri : added) {
+    if (std::find(uris.begin(), uris.end(), uri) == uris.end()) uris.push_back(uri);
+  }
+  if (!added.empty() || !removed.empty()) {
+    if (!store->set_redirect_uris(app_id, uris)) throw ConfigError("the app '" + app_id + "' is gone");
+  }
+  std::printf("app %s %s\n", app->id.c_str(), app->name.c_str());
+  print_redirect_uris(*store, *app);
   return 0;
 }
 
@@ -89,8 +156,11 @@ int main(int argc, char** argv) {
   }
   try {
     if (!words.empty() && words[0] == "serve") return run_serve({words.begin() + 1, words.end()});
-    if (words.size() >= 2 && words[0] == "app" && words[1] == "create") {
-      return run_app_create({words.begin() + 2, words.end()});
+    if (words.size() >= 2 && words[0] == "app") {
+      const std::vector<std::string> rest(words.begin() + 2, words.end());
+      if (words[1] == "create") return run_app_create(rest);
+      if (words[1] == "list") return run_app_list(rest);
+      if (words[1] == "redirect-uris") return run_app_redirect_uris(rest);
     }
     if (!words.empty() && words[0] == "backup") return run_backup({words.begin() + 1, words.end()});
     if (words.empty() || words[0] == "--help" || words[0] == "-h") {

@@ -75,7 +75,7 @@ class CliTest(unittest.TestCase):
     def setUpClass(cls):
         cls.server = harness.Server()
         cls.addClassCleanup(cls.server.close)
-        cls.api_key = cls.server.create_app("cli-test")
+        cls.api_key = cls.server.create_app("cli-test", ("http://127.0.0.1/callback",))
         cls.server.start()
         cls.work = tempfile.mkdtemp(prefix="synckit-cli-test-")
         cls.email = harness.random_email("cli")

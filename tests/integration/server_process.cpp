@@ -50,7 +50,8 @@ ServerProcess::ServerProcess(std::vector<std::string> serve_flags) : serve_flags
   log_ = dir_ / "server-stderr.log";
   try {
     const std::string out =
-        run_to_end({kBinary, "app", "create", "--db", db_.string(), "--name", "integration"});
+        run_to_end({kBinary, "app", "create", "--db", db_.string(), "--name", "integration", "--redirect-uri",
+                    kTestRedirectUri});
     std::string last;
     std::istringstream lines(out);
     for (std::string line; std::getline(lines, line);) {

@@ -1,5 +1,5 @@
 // The real synckit-server binary (SYNCKIT_SERVER_BINARY) as a child process of the test: a fresh
-// database in a temporary directory, an app made with `app create`, then `serve --listen
+// database in a temporary directory, an app made with `app create` (kTestRedirectUri registered), then `serve --listen
 // 127.0.0.1:0` plus the test's flags. The server's stderr (its request log) goes to a file there.
 // POSIX. On Linux the child gets PR_SET_PDEATHSIG, so a crashed or timed-out test leaves no server
 // behind; create ServerProcess on a thread that outlives it (the test's own thread).
@@ -15,6 +15,9 @@
 #include <vector>
 
 namespace synckit::integration {
+
+// The OAuth redirect URI registered for the test app (loopback: any port matches it).
+inline constexpr const char* kTestRedirectUri = "http://127.0.0.1/callback";
 
 class ServerProcess {
  public:

@@ -180,3 +180,34 @@ TEST_CASE("OAuth PKCE over HTTP: sign in through the browser form, then unlock a
   CHECK(error_of([&] { c.complete_oauth(reused); }) == "invalid_grant");
   CHECK(server.log_shows(" POST /v1/oauth/token 400 "));
 }
+
+TEST_CASE("OAuth PKCE over HTTP: a redirect URI the app did not register gets no code", "[oauth]") {
+  constexpr const char* kEmail = "oauth-attack@example.com";
+  constexpr const char* kPassword = "the account password";
+  ServerProcess server;
+  Client a(client_config(server));
+  a.create_account(kEmail, kPassword);
+  Client attacker(client_config(server));
+  for (const char* uri : {"https://evil.example/callback", "http://127.0.0.1:9/callback/more",
+                          "http://127.0.0.1:9/x/../callback", "http://127.0.0.1:9/callback?x=1"}) {
+    INFO(uri);
+    const std::string authorize = attacker.begin_oauth(uri);
+    auto http = raw_http(server);
+    const auto page = http->Get(path_and_query(authorize).c_str());
+    REQUIRE(page);
+    CHECK(page->status == 400);
+    CHECK_FALSE(page->has_header("Location"));
+    CHECK(page->body.find("<form") == std::string::npos);
+    std::vector<std::pair<std::string_view, std::string_view>> form;
+    const auto fields = query_of(authorize);
+    for (const auto& [name, value] : fields) form.emplace_back(name, value);
+    form.emplace_back("email", kEmail);
+    form.emplace_back("password", kPassword);
+    const auto reply =
+        http->Post("/v1/oauth/authorize", synckit::encode_query(form), "application/x-www-form-urlencoded");
+    REQUIRE(reply);
+    CHECK(reply->status == 400);
+    CHECK_FALSE(reply->has_header("Location"));
+    CHECK(reply->body.find("code=") == std::string::npos);
+  }
+}

@@ -421,10 +421,12 @@ class Server:
 
     # apps and HTTP
 
-    def create_app(self, name=None):
-        """Runs `synckit-server app create`; returns the API key (last line of stdout)."""
+    def create_app(self, name=None, redirect_uris=()):
+        """Runs `synckit-server app create` (registering `redirect_uris`); returns the API key (last
+        line of stdout)."""
         name = name or f"test-app-{secrets.token_hex(4)}"
-        result = subprocess.run([server_path(), "app", "create", "--db", self.db_path, "--name", name],
+        flags = [arg for uri in redirect_uris for arg in ("--redirect-uri", uri)]
+        result = subprocess.run([server_path(), "app", "create", "--db", self.db_path, "--name", name, *flags],
                                 stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
         if result.returncode != 0:
             raise RuntimeError(f"app create exited {result.returncode}: "
@@ -437,6 +439,23 @@ class Server:
         if " " in key or len(key) < 16:
             raise RuntimeError(f"app create's last line does not look like an API key ({len(key)} chars)")
         return key
+
+    def run_admin(self, args):
+        """Runs `synckit-server ARGS --db <this database>`; returns stdout (raises on failure)."""
+        result = subprocess.run([server_path(), *args, "--db", self.db_path], stdin=subprocess.DEVNULL,
+                                capture_output=True, timeout=30)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[:2])} exited {result.returncode}: "
+                               f"{result.stderr.decode('utf-8', 'replace')[-1000:]}")
+        return result.stdout.decode("utf-8")
+
+    def app_id_of(self, name):
+        """The id of the app called `name`, from `synckit-server app list`."""
+        for line in self.run_admin(["app", "list"]).splitlines():
+            words = line.split(" ", 2)
+            if len(words) == 3 and words[0] == "app" and words[2] == name:
+                return words[1]
+        raise RuntimeError(f"no app named {name!r}")
 
     def client(self, api_key=None, token=None, origin=None):
         if self.base_url is None:
@@ -818,16 +837,18 @@ def load_synckit_format():
 
 class ServerTestCase(unittest.TestCase):
     """One server per test class: `cls.server` (started), `cls.api_key` (one app), `cls.client`
-    (that app's key, no token). Subclasses set `server_args` and may override `prepare_class`."""
+    (that app's key, no token). Subclasses set `server_args`, `redirect_uris` (registered for
+    every app) and may override `prepare_class`."""
 
     server_args = ()
     apps = 1
+    redirect_uris = ()
 
     @classmethod
     def setUpClass(cls):
         cls.server = Server(cls.server_args)
         cls.addClassCleanup(cls.server.close)
-        cls.api_keys = [cls.server.create_app(f"{cls.__name__}-{i}") for i in range(cls.apps)]
+        cls.api_keys = [cls.server.create_app(f"{cls.__name__}-{i}", cls.redirect_uris) for i in range(cls.apps)]
         cls.api_key = cls.api_keys[0]
         cls.server.start()
         cls.client = cls.server.client(api_key=cls.api_key)

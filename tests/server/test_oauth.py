@@ -18,10 +18,38 @@ from harness import assert_error, assert_token_reply, expect_json  # noqa: E402
 
 PASSWORD = "correct horse battery staple ✓"
 REDIRECT = "http://127.0.0.1:5555/callback"
+HTTPS_REDIRECT = "https://app.example.com/oauth/done"
+# Registered for every app of the test: loopback (any port matches), one with a query, one https.
+REGISTERED = ("http://127.0.0.1/callback", "http://127.0.0.1/callback?app=1&x=y%20z", HTTPS_REDIRECT)
+# What an attacker might send instead; none of it may ever receive a code.
+UNREGISTERED = (
+    "https://evil.example/cb",                              # unregistered host
+    HTTPS_REDIRECT + "/more",                               # a registered prefix with more path
+    HTTPS_REDIRECT + "x",
+    "https://app.example.com/oauth/x/../done",              # dot segments
+    "https://app.example.com/oauth/done/../../steal",
+    "https://app.example.com/oauth/%2e%2e/done",
+    "https://app.example.com.evil.example/oauth/done",      # the registered host inside another
+    "https://evil.app.example.com/oauth/done",              # a subdomain of the registered host
+    "https://app.example.com@evil.example/oauth/done",
+    HTTPS_REDIRECT + "?next=https://evil.example",          # added query
+    "http://app.example.com/oauth/done",                    # other scheme
+    "com.example.app:/oauth/done",
+    "HTTPS://app.example.com/oauth/done",
+    "https://app.example.com:443/oauth/done",               # a port on a non-loopback URI
+    REDIRECT + "/more",                                     # loopback: more path
+    "http://127.0.0.1:5555/x/../callback",
+    "http://127.0.0.1:5555/callback?x=1",
+    "http://127.0.0.1:5555@evil.example/callback",
+    "http://127.0.0.1.evil.example/callback",
+    "http://localhost:5555/callback",
+    "http://[::1]:5555/callback",                           # the other loopback family: not registered
+)
 
 
 class OAuthTest(harness.ServerTestCase):
     apps = 2
+    redirect_uris = REGISTERED
 
     @classmethod
     def prepare_class(cls):
@@ -170,6 +198,85 @@ class OAuthTest(harness.ServerTestCase):
         reply = self.sign_in(self.params(challenge, client_id=self.api_keys[1]))
         self.assert_html_form(reply, 401)
         self.assertIsNone(reply.header("Location"))
+
+    # --- registered redirect URIs ---------------------------------------------------------
+
+    def assert_refused(self, reply, why):
+        """The refusal page: 400, HTML, no form, no redirect, no code."""
+        self.assertEqual(reply.status, 400, reply.body[:300])
+        self.assertEqual(reply.content_type, "text/html", reply.header("Content-Type"))
+        self.assertIsNone(reply.header("Location"), "a refused authorize request must not redirect")
+        text = reply.text()
+        self.assertNotIn("<form", text.lower())
+        self.assertNotIn("code=", text)
+        self.assertIn(why, text)
+
+    def test_unregistered_redirects_get_no_code(self):
+        for uri in UNREGISTERED:
+            with self.subTest(redirect_uri=uri):
+                _verifier, challenge = harness.pkce_pair()
+                params = self.params(challenge, redirect_uri=uri)
+                page = self.server.client().get("/v1/oauth/authorize", query=params)
+                self.assert_refused(page, "Sign-in refused")
+                # the victim's genuine credentials, posted straight to the endpoint
+                self.assert_refused(self.sign_in(params), "Sign-in refused")
+
+    def test_unregistered_redirect_says_why(self):
+        _verifier, challenge = harness.pkce_pair()
+        reply = self.server.client().get("/v1/oauth/authorize",
+                                         query=self.params(challenge, redirect_uri="https://evil.example/cb"))
+        self.assert_refused(reply, "has not registered")
+        self.assertNotIn("evil.example", reply.text(), "the page names no unverified address")
+
+    def test_registered_https_redirect(self):
+        code, state, verifier = self.authorize(redirect_uri=HTTPS_REDIRECT, state="s-https")
+        self.assertEqual(state, "s-https")
+        body = expect_json(self, self.token(code, verifier, redirect_uri=HTTPS_REDIRECT))
+        assert_token_reply(self, body, app_id=self.user.app_id, user_id=self.user.user_id)
+
+    def test_loopback_redirect_on_any_port(self):
+        for port in (1, 5555, 43117, 65535):
+            with self.subTest(port=port):
+                uri = f"http://127.0.0.1:{port}/callback"
+                code, _state, verifier = self.authorize(redirect_uri=uri)
+                # the token request must name the very URI of the authorize request, port included
+                other_port = f"http://127.0.0.1:{port % 60000 + 1}/callback"
+                assert_error(self, self.token(code, verifier, redirect_uri=other_port), 400, code="invalid_grant")
+                code, _state, verifier = self.authorize(redirect_uri=uri)
+                expect_json(self, self.token(code, verifier, redirect_uri=uri))
+
+    def test_sign_in_page_names_the_app_and_the_destination(self):
+        _verifier, challenge = harness.pkce_pair()
+        page = self.server.client().get("/v1/oauth/authorize", query=self.params(challenge)).text()
+        self.assertIn("OAuthTest-0", page)
+        self.assertIn("127.0.0.1:5555", page)
+        page = self.server.client().get("/v1/oauth/authorize",
+                                        query=self.params(challenge, redirect_uri=HTTPS_REDIRECT)).text()
+        self.assertIn("app.example.com", page)
+
+    def test_app_without_redirect_uris_refuses_oauth(self):
+        key = self.server.create_app("NoRedirects")
+        _verifier, challenge = harness.pkce_pair()
+        params = self.params(challenge, client_id=key)
+        self.assert_refused(self.server.client().get("/v1/oauth/authorize", query=params),
+                            "has no registered redirect URIs")
+        self.assert_refused(self.sign_in(params), "has no registered redirect URIs")
+
+    def test_token_endpoint_checks_the_registration_again(self):
+        """A code issued before its redirect URI was unregistered is refused at the token endpoint."""
+        uri = "https://later-removed.example/cb"
+        key = self.server.create_app("Removable", (uri,))
+        fmt = harness.load_synckit_format()
+        email = harness.random_email()
+        harness.register_user(self.server, key, email=email, auth_key=fmt.auth_key(email, PASSWORD))
+        verifier, challenge = harness.pkce_pair()
+        params = self.params(challenge, redirect_uri=uri, client_id=key)
+        reply = self.sign_in(params, email=email)
+        self.assertEqual(reply.status, 302, reply.body[:300])
+        code = urllib.parse.parse_qs(urllib.parse.urlsplit(reply.header("Location")).query)["code"][0]
+        app_id = self.server.app_id_of("Removable")
+        self.server.run_admin(["app", "redirect-uris", "--app", app_id, "--remove", uri])
+        assert_error(self, self.token(code, verifier, redirect_uri=uri, api_key=key), 400, code="invalid_grant")
 
     # --- token endpoint ---------------------------------------------------------------------
 

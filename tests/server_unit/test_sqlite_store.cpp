@@ -102,7 +102,7 @@ std::unique_ptr<Store> open_test_store(const TempDir& dir) {
 struct Fixture {
   TempDir dir;
   std::unique_ptr<Store> store = open_test_store(dir);
-  App app = store->create_app("demo", hash_of("api-key"));
+  App app = store->create_app("demo", hash_of("api-key"), {});
   User user = *store->create_user(app.id, "alice@example.com", "$argon2id$stub");
 };
 
@@ -116,7 +116,7 @@ TEST_CASE("schema: opening twice is idempotent and keeps the data", "[schema][sq
   std::string app_id;
   {
     auto store = SqliteStore::open(path);
-    app_id = store->create_app("demo", hash_of("k")).id;
+    app_id = store->create_app("demo", hash_of("k"), {}).id;
   }
   REQUIRE(fs::exists(path));
   auto store = SqliteStore::open(path);
@@ -185,7 +185,7 @@ TEST_CASE("database: transactions roll back on exceptions, cached statements are
 TEST_CASE("apps: created with a UUID and found by key hash", "[apps]") {
   TempDir dir;
   auto store = open_test_store(dir);
-  const auto app = store->create_app("Notes", hash_of("key-1"));
+  const auto app = store->create_app("Notes", hash_of("key-1"), {});
   CHECK(std::regex_match(app.id, kUuidV4));
   CHECK(app.name == "Notes");
   const auto found = store->find_app_by_key(hash_of("key-1"));
@@ -193,15 +193,57 @@ TEST_CASE("apps: created with a UUID and found by key hash", "[apps]") {
   CHECK(found->id == app.id);
   CHECK(found->name == "Notes");
   CHECK_FALSE(store->find_app_by_key(hash_of("key-2")));
-  CHECK(store->create_app("Other", hash_of("key-2")).id != app.id);
+  CHECK(store->create_app("Other", hash_of("key-2"), {}).id != app.id);
+}
+
+TEST_CASE("apps: redirect URIs are kept in order, replaced whole, listed with the apps", "[apps]") {
+  TempDir dir;
+  auto store = open_test_store(dir);
+  const auto app = store->create_app("Notes", hash_of("key-1"), {"https://notes.example/cb", "http://127.0.0.1/cb"});
+  const auto bare = store->create_app("Bare", hash_of("key-2"), {});
+  CHECK(store->redirect_uris(app.id) == std::vector<std::string>{"https://notes.example/cb", "http://127.0.0.1/cb"});
+  CHECK(store->redirect_uris(bare.id).empty());
+  CHECK(store->set_redirect_uris(app.id, {"com.example.notes:/done"}));
+  CHECK(store->redirect_uris(app.id) == std::vector<std::string>{"com.example.notes:/done"});
+  CHECK(store->redirect_uris(bare.id).empty());
+  CHECK(store->set_redirect_uris(app.id, {}));
+  CHECK(store->redirect_uris(app.id).empty());
+  CHECK_FALSE(store->set_redirect_uris("no-such-app", {"https://x.example/cb"}));
+  CHECK(store->redirect_uris("no-such-app").empty());
+  const auto apps = store->list_apps();
+  REQUIRE(apps.size() >= 2);
+  CHECK(apps[apps.size() - 2].id == app.id);
+  CHECK(apps.back().id == bare.id);
+  CHECK(apps.back().name == "Bare");
+}
+
+TEST_CASE("schema: a v1 database migrates to v2, its apps without redirect URIs", "[schema][sqlite]") {
+  TempDir dir;
+  const auto path = dir.file("server.db");
+  std::string app_id;
+  {
+    auto store = SqliteStore::open(path);
+    app_id = store->create_app("old", hash_of("k"), {"https://old.example/cb"}).id;
+  }
+  {
+    Database db(path);  // back to what a v1 server left
+    db.exec("DROP TABLE app_redirect_uris");
+    db.exec("PRAGMA user_version = 1");
+  }
+  auto store = SqliteStore::open(path);
+  CHECK(store->find_app_by_key(hash_of("k"))->id == app_id);
+  CHECK(store->redirect_uris(app_id).empty());
+  CHECK(store->set_redirect_uris(app_id, {"https://old.example/cb"}));
+  Database db(path);
+  CHECK(schema_version(db) == 2);
 }
 
 TEST_CASE("errors: StoreError carries SQLite's message, never the bound values", "[errors][sqlite]") {
   TempDir dir;
   auto store = SqliteStore::open(dir.file("server.db"));
-  store->create_app("Notes", hash_of("key-1"));
+  store->create_app("Notes", hash_of("key-1"), {});
   try {
-    store->create_app("Secret-Name-123", hash_of("key-1"));
+    store->create_app("Secret-Name-123", hash_of("key-1"), {});
     FAIL("duplicate api key hash accepted");
   } catch (const StoreError& e) {
     const std::string what = e.what();
@@ -226,7 +268,7 @@ TEST_CASE("users: unique email per app, same email in two apps", "[users]") {
   CHECK(f.user.email == "alice@example.com");
   CHECK_FALSE(f.store->create_user(f.app.id, "alice@example.com", "$argon2id$other"));
 
-  const auto other_app = f.store->create_app("other", hash_of("other-key"));
+  const auto other_app = f.store->create_app("other", hash_of("other-key"), {});
   const auto twin = f.store->create_user(other_app.id, "alice@example.com", "$argon2id$twin");
   REQUIRE(twin);
   CHECK(twin->id != f.user.id);
@@ -663,7 +705,7 @@ TEST_CASE("threads: the same changes pushed concurrently are stored once", "[thr
 
 TEST_CASE("memory: a private in-memory database works (reads share the one connection)", "[memory][sqlite]") {
   auto store = SqliteStore::open(":memory:");
-  const auto app = store->create_app("mem", hash_of("k"));
+  const auto app = store->create_app("mem", hash_of("k"), {});
   const auto user = *store->create_user(app.id, "m@example.com", "h");
   store->push(user.id, "d1", make_changes({"a", "b"}));
   const auto page = store->pull(user.id, "d2", 0, 10);
@@ -706,7 +748,7 @@ TEST_CASE("postgres: StoreError carries PostgreSQL's message, never the bound va
   if (pg_admin_url() == nullptr) return;
   Fixture f;
   try {
-    f.store->create_app("Secret-Name-123", hash_of("api-key"));
+    f.store->create_app("Secret-Name-123", hash_of("api-key"), {});
     FAIL("duplicate api key hash accepted");
   } catch (const StoreError& e) {
     const std::string what = e.what();

@@ -68,3 +68,44 @@ test('OAuth PKCE: sign in through the form, then unlock and pull', async () => {
     c.dispose();
   }
 });
+
+test('OAuth PKCE: a registered loopback redirect works on any port', async () => {
+  const a = await readyClient(server);
+  const b = await clientFor(server);
+  try {
+    const loopback = 'http://127.0.0.1:43117/callback'; // registered as http://127.0.0.1/callback
+    const { status, location } = await signInInBrowser(b.beginOAuth(loopback), a.email, a.password);
+    assert.equal(status, 302);
+    assert.ok(location.startsWith(`${loopback}?code=`));
+    const account = await b.completeOAuth(location);
+    assert.equal(account.userId, a.client.session().userId);
+  } finally {
+    a.client.dispose();
+    b.dispose();
+  }
+});
+
+test('OAuth PKCE: an unregistered redirect gets a 400 page and no code', async () => {
+  const a = await readyClient(server);
+  const b = await clientFor(server);
+  try {
+    for (const uri of ['https://evil.example/cb', 'com.example.app:/oauth-done/more', 'http://127.0.0.1:43117/callback/x']) {
+      const authorize = b.beginOAuth(uri);
+      const page = await fetch(authorize, { redirect: 'manual' });
+      assert.equal(page.status, 400, uri);
+      assert.match(page.headers.get('content-type'), /^text\/html/);
+      assert.equal(page.headers.get('location'), null);
+      assert.ok(!(await page.text()).includes('<form'), uri);
+      const form = new URLSearchParams(new URL(authorize).search);
+      form.set('email', a.email);
+      form.set('password', a.password);
+      const reply = await fetch(`${server.url}/v1/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+      assert.equal(reply.status, 400, uri);
+      assert.equal(reply.headers.get('location'), null);
+      assert.ok(!(await reply.text()).includes('code='), uri);
+    }
+  } finally {
+    a.client.dispose();
+    b.dispose();
+  }
+});

@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The OAuth redirect URIs registered for the test app (a private-use scheme and loopback, any port). */
+export const REGISTERED_REDIRECTS = ['com.example.app:/oauth-done', 'http://127.0.0.1/callback'];
+const redirectFlags = REGISTERED_REDIRECTS.flatMap((uri) => ['--redirect-uri', uri]);
+
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export function serverBinary() {
@@ -29,7 +33,7 @@ export class ServerProcess {
     this.dir = mkdtempSync(join(tmpdir(), 'synckit-js-test-'));
     this.dbPath = join(this.dir, 'server.db');
     this.logPath = join(this.dir, 'server.log');
-    const out = execFileSync(this.binary, ['app', 'create', '--db', this.dbPath, '--name', 'js-tests'], {
+    const out = execFileSync(this.binary, ['app', 'create', '--db', this.dbPath, '--name', 'js-tests', ...redirectFlags], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "http/redirect_uri.hpp"
 #include "http/responses.hpp"
 #include "synckit/auth/url_encoding.hpp"
 
@@ -55,6 +56,16 @@ std::string hidden(std::string_view name, std::string_view value) {
   return "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" + html_escape(value) + "\">\n";
 }
 
+std::string page_head(std::string_view title) {
+  return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width\"><title>" +
+         html_escape(title) +
+         "</title>"
+         "<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto}"
+         "label,input,button{display:block;width:100%;margin:.4rem 0}.error{color:#b00020}</style>"
+         "</head><body>\n";
+}
+
 }  // namespace
 
 AuthorizeRequest parse_authorize_request(const std::map<std::string, std::string>& params) {
@@ -71,13 +82,11 @@ AuthorizeRequest parse_authorize_request(const std::map<std::string, std::string
   return request;
 }
 
-std::string render_sign_in_page(const AuthorizeRequest& request, std::string_view error) {
-  std::string page =
-      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width\"><title>Sign in to SyncKit</title>"
-      "<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto}"
-      "label,input,button{display:block;width:100%;margin:.4rem 0}.error{color:#b00020}</style>"
-      "</head><body>\n<h1>Sign in</h1>\n";
+std::string render_sign_in_page(const AuthorizeRequest& request, std::string_view app_name, std::string_view error) {
+  std::string page = page_head("Sign in to " + std::string(app_name));
+  page += "<h1>Sign in to " + html_escape(app_name) + "</h1>\n";
+  page += "<p>After you sign in, you will be sent back to <strong>" +
+          html_escape(redirect_uri_destination(request.redirect_uri)) + "</strong>.</p>\n";
   if (!error.empty()) page += "<p class=\"error\" role=\"alert\">" + html_escape(error) + "</p>\n";
   page += "<form method=\"post\" action=\"/v1/oauth/authorize\">\n";
   page += hidden("response_type", "code") + hidden("client_id", request.client_id) +
@@ -88,6 +97,11 @@ std::string render_sign_in_page(const AuthorizeRequest& request, std::string_vie
       "<label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" "
       "required></label>\n<button type=\"submit\">Sign in</button>\n</form>\n</body></html>\n";
   return page;
+}
+
+std::string render_refusal_page(std::string_view message) {
+  return page_head("Sign-in refused") + "<h1>Sign-in refused</h1>\n<p class=\"error\" role=\"alert\">" +
+         html_escape(message) + "</p>\n</body></html>\n";
 }
 
 std::string redirect_with_code(const AuthorizeRequest& request, std::string_view code) {

@@ -19,8 +19,12 @@ struct AuthorizeRequest {
 // S256 challenge, a state, an absolute redirect URI without fragment). Throws HttpError 400.
 AuthorizeRequest parse_authorize_request(const std::map<std::string, std::string>& params);
 
-// The sign-in form, every value HTML-escaped; `error` (may be empty) is shown above the form.
-std::string render_sign_in_page(const AuthorizeRequest& request, std::string_view error);
+// The sign-in form naming the app and the host the browser goes back to, every value HTML-escaped;
+// `error` (may be empty) is shown above the form.
+std::string render_sign_in_page(const AuthorizeRequest& request, std::string_view app_name, std::string_view error);
+
+// The page for an authorize request that is refused (no form, no link, no redirect).
+std::string render_refusal_page(std::string_view message);
 
 // Where the browser goes after sign-in: redirect_uri with code and state appended to its query.
 std::string redirect_with_code(const AuthorizeRequest& request, std::string_view code);

@@ -1,7 +1,10 @@
 #include <map>
+#include <tuple>
+#include <utility>
 
 #include "auth/secrets.hpp"
 #include "http/oauth_page.hpp"
+#include "http/redirect_uri.hpp"
 #include "http/request_context.hpp"
 #include "http/responses.hpp"
 #include "http/routes.hpp"
@@ -37,28 +40,66 @@ void send_page(httplib::Response& res, int status, const std::string& html) {
   res.set_content(html, "text/html; charset=utf-8");
 }
 
+// A refused authorize request: shown as a page (status 400, never a redirect) to the person in the
+// browser, since its redirect_uri is not known to be the app's.
+struct RefusedAuthorize {
+  std::string message;
+};
+
+// The checked request and its app: the fields are well formed, client_id names an app and
+// redirect_uri is one the app registered (redirect_uri.hpp). Throws RefusedAuthorize.
+std::pair<AuthorizeRequest, App> checked_authorize(ServerContext& ctx, const std::map<std::string, std::string>& fields) {
+  try {
+    AuthorizeRequest request = parse_authorize_request(fields);
+    App app = app_for_client_id(ctx, request.client_id);
+    const auto registered = ctx.store.redirect_uris(app.id);
+    if (registered.empty()) {
+      throw RefusedAuthorize{"The app \"" + app.name +
+                             "\" has no registered redirect URIs, so it cannot sign anyone in here. Its operator "
+                             "registers them with `synckit-server app redirect-uris`."};
+    }
+    if (!is_registered_redirect(registered, request.redirect_uri)) {
+      throw RefusedAuthorize{"This sign-in link would send you back to an address that the app \"" + app.name +
+                             "\" has not registered. Nothing was sent anywhere; close this page."};
+    }
+    return {std::move(request), std::move(app)};
+  } catch (const HttpError& e) {
+    if (e.status != 400) throw;
+    throw RefusedAuthorize{"This sign-in link is not valid: " + std::string(e.what()) + "."};
+  }
+}
+
 void show_sign_in(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   std::vector<QueryParam> params(req.params.begin(), req.params.end());
-  const AuthorizeRequest request = parse_authorize_request(single_values(params));
-  app_for_client_id(ctx, request.client_id);
-  send_page(res, 200, render_sign_in_page(request, {}));
+  try {
+    const auto [request, app] = checked_authorize(ctx, single_values(params));
+    send_page(res, 200, render_sign_in_page(request, app.name, {}));
+  } catch (const RefusedAuthorize& refused) {
+    send_page(res, 400, render_refusal_page(refused.message));
+  }
 }
 
 void sign_in(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   limit_auth_attempts(ctx, req, res);
   const auto fields = form_fields(req);
-  const AuthorizeRequest request = parse_authorize_request(fields);
-  const App app = app_for_client_id(ctx, request.client_id);
+  AuthorizeRequest request;
+  App app;
+  try {
+    std::tie(request, app) = checked_authorize(ctx, fields);
+  } catch (const RefusedAuthorize& refused) {
+    send_page(res, 400, render_refusal_page(refused.message));
+    return;
+  }
   const auto email = fields.find("email");
   const auto password = fields.find("password");
   if (email == fields.end() || password == fields.end() || email->second.empty() || password->second.empty()) {
-    send_page(res, 400, render_sign_in_page(request, "Enter your email and password."));
+    send_page(res, 400, render_sign_in_page(request, app.name, "Enter your email and password."));
     return;
   }
   const AuthKey auth_key = derive_auth_key(email->second, password->second);
   const auto user = ctx.store.find_user(app.id, normalize_email(email->second));
   if (!verify_auth_key(user ? user->auth_hash : std::string(), auth_key.view())) {
-    send_page(res, 401, render_sign_in_page(request, "Wrong email or password."));
+    send_page(res, 401, render_sign_in_page(request, app.name, "Wrong email or password."));
     return;
   }
   const std::string code = random_token();
@@ -84,7 +125,9 @@ void exchange_code(ServerContext& ctx, const httplib::Request& req, httplib::Res
   const std::string verifier = value("code_verifier");
   const auto code = value("code").empty() ? std::nullopt : ctx.store.take_oauth_code(token_hash(value("code")));
   const bool valid = code && code->expires_at > now_millis() && code->app_id == app.id &&
-                     code->redirect_uri == value("redirect_uri") && is_valid_pkce_verifier(verifier) &&
+                     code->redirect_uri == value("redirect_uri") &&
+                     is_registered_redirect(ctx.store.redirect_uris(app.id), code->redirect_uri) &&
+                     is_valid_pkce_verifier(verifier) &&
                      constant_time_equal(as_bytes(pkce_challenge_s256(verifier)), as_bytes(code->code_challenge));
   if (!valid) throw HttpError(400, "invalid_grant", "the code is invalid, expired, used, or does not match");
   send_json(res, 200, issue_tokens(ctx, code->user_id, app.id));

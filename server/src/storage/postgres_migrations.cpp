@@ -92,9 +92,20 @@ CREATE TABLE blobs (
 ALTER TABLE blobs ALTER COLUMN bytes SET STORAGE EXTERNAL;
 )sql";
 
+// Version 2: registered OAuth redirect URIs per app, as in SQLite's v2.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE app_redirect_uris (
+  app_id BYTEA NOT NULL REFERENCES apps(id),
+  position BIGINT NOT NULL,
+  uri BYTEA NOT NULL,
+  PRIMARY KEY (app_id, uri)
+);
+)sql";
+
 // Ordered by version, starting at 1 without gaps. Never edit a released step; append a new one.
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
+    Migration{2, kSchemaV2},
 };
 
 // Inside a transaction holding the migration lock: creates the version table when missing and

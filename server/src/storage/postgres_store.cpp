@@ -62,13 +62,59 @@ PostgresStore::~PostgresStore() = default;
 
 // ---- apps and users ----
 
-App PostgresStore::create_app(const std::string& name, const Hash& api_key_hash) {
+namespace {
+
+void insert_redirect_uris(PgConnection& conn, const std::string& app_id, const std::vector<std::string>& uris) {
+  std::int64_t position = 0;
+  for (const auto& uri : uris) {
+    conn.exec("INSERT INTO app_redirect_uris (app_id, position, uri) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+              {P::bytes(app_id), P::int64(position++), P::bytes(uri)});
+  }
+}
+
+}  // namespace
+
+App PostgresStore::create_app(const std::string& name, const Hash& api_key_hash,
+                              const std::vector<std::string>& redirect_uris) {
   App app{new_uuid(), name};
   with([&](PgConnection& conn) {
+    PgTransaction tx(conn);
     conn.exec("INSERT INTO apps (id, name, api_key_hash, created_at) VALUES ($1, $2, $3, $4)",
               {P::bytes(app.id), P::bytes(name), P::bytes(api_key_hash), P::int64(now_millis())});
+    insert_redirect_uris(conn, app.id, redirect_uris);
+    tx.commit();
   });
   return app;
+}
+
+std::vector<App> PostgresStore::list_apps() {
+  return with([&](PgConnection& conn) {
+    const PgResult rows = conn.exec("SELECT id, name FROM apps ORDER BY created_at, id");
+    std::vector<App> apps;
+    for (int i = 0; i < rows.rows(); ++i) apps.push_back(App{rows.bytes(i, 0), rows.bytes(i, 1)});
+    return apps;
+  });
+}
+
+std::vector<std::string> PostgresStore::redirect_uris(const std::string& app_id) {
+  return with([&](PgConnection& conn) {
+    const PgResult rows =
+        conn.exec("SELECT uri FROM app_redirect_uris WHERE app_id = $1 ORDER BY position", {P::bytes(app_id)});
+    std::vector<std::string> uris;
+    for (int i = 0; i < rows.rows(); ++i) uris.push_back(rows.bytes(i, 0));
+    return uris;
+  });
+}
+
+bool PostgresStore::set_redirect_uris(const std::string& app_id, const std::vector<std::string>& uris) {
+  return with([&](PgConnection& conn) {
+    PgTransaction tx(conn);
+    if (conn.exec("SELECT 1 FROM apps WHERE id = $1 FOR UPDATE", {P::bytes(app_id)}).rows() == 0) return false;
+    conn.exec("DELETE FROM app_redirect_uris WHERE app_id = $1", {P::bytes(app_id)});
+    insert_redirect_uris(conn, app_id, uris);
+    tx.commit();
+    return true;
+  });
 }
 
 std::optional<App> PostgresStore::find_app_by_key(const Hash& api_key_hash) {

@@ -91,9 +91,21 @@ CREATE TABLE blobs (
 );
 )sql";
 
+// Version 2: registered OAuth redirect URIs per app (position keeps the order they were given in).
+// Existing apps get none, so they accept no OAuth sign-in until their operator registers one.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE app_redirect_uris (
+  app_id TEXT NOT NULL REFERENCES apps(id),
+  position INTEGER NOT NULL,
+  uri TEXT NOT NULL,
+  PRIMARY KEY (app_id, uri)
+) WITHOUT ROWID;
+)sql";
+
 // Ordered by version, starting at 1 without gaps. Never edit a released step; append a new one.
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
+    Migration{2, kSchemaV2},
 };
 
 void apply(Database& db, const Migration& migration) {

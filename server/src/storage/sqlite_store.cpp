@@ -104,13 +104,64 @@ auto SqliteStore::read(F&& f) {
 
 // ---- apps and users ----
 
-App SqliteStore::create_app(const std::string& name, const Hash& api_key_hash) {
+namespace {
+
+void insert_redirect_uris(Database& db, const std::string& app_id, const std::vector<std::string>& uris) {
+  std::int64_t position = 0;
+  for (const auto& uri : uris) {
+    db.cached("INSERT OR IGNORE INTO app_redirect_uris (app_id, position, uri) VALUES (?1, ?2, ?3)")
+        ->bind(1, app_id)
+        .bind(2, position++)
+        .bind(3, uri)
+        .run();
+  }
+}
+
+}  // namespace
+
+App SqliteStore::create_app(const std::string& name, const Hash& api_key_hash,
+                            const std::vector<std::string>& redirect_uris) {
   App app{new_uuid(), name};
   write([&](Database& db) {
+    Transaction tx(db);
     auto insert = db.cached("INSERT INTO apps (id, name, api_key_hash, created_at) VALUES (?1, ?2, ?3, ?4)");
     insert->bind(1, app.id).bind(2, name).bind_blob(3, api_key_hash).bind(4, now_millis()).run();
+    insert_redirect_uris(db, app.id, redirect_uris);
+    tx.commit();
   });
   return app;
+}
+
+std::vector<App> SqliteStore::list_apps() {
+  return read([&](Database& db) {
+    std::vector<App> apps;
+    auto query = db.cached("SELECT id, name FROM apps ORDER BY created_at, id");
+    while (query->step()) apps.push_back(App{query->column_text(0), query->column_text(1)});
+    return apps;
+  });
+}
+
+std::vector<std::string> SqliteStore::redirect_uris(const std::string& app_id) {
+  return read([&](Database& db) {
+    std::vector<std::string> uris;
+    auto query = db.cached("SELECT uri FROM app_redirect_uris WHERE app_id = ?1 ORDER BY position");
+    query->bind(1, app_id);
+    while (query->step()) uris.push_back(query->column_text(0));
+    return uris;
+  });
+}
+
+bool SqliteStore::set_redirect_uris(const std::string& app_id, const std::vector<std::string>& uris) {
+  return write([&](Database& db) {
+    Transaction tx(db);
+    auto exists = db.cached("SELECT 1 FROM apps WHERE id = ?1");
+    exists->bind(1, app_id);
+    if (!exists->step()) return false;
+    db.cached("DELETE FROM app_redirect_uris WHERE app_id = ?1")->bind(1, app_id).run();
+    insert_redirect_uris(db, app_id, uris);
+    tx.commit();
+    return true;
+  });
 }
 
 std::optional<App> SqliteStore::find_app_by_key(const Hash& api_key_hash) {

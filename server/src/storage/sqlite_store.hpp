@@ -25,8 +25,12 @@ class SqliteStore final : public Store {
   static std::unique_ptr<SqliteStore> open(const std::string& path);
   ~SqliteStore() override;
 
-  App create_app(const std::string& name, const Hash& api_key_hash) override;
+  App create_app(const std::string& name, const Hash& api_key_hash,
+                 const std::vector<std::string>& redirect_uris) override;
   std::optional<App> find_app_by_key(const Hash& api_key_hash) override;
+  std::vector<App> list_apps() override;
+  std::vector<std::string> redirect_uris(const std::string& app_id) override;
+  bool set_redirect_uris(const std::string& app_id, const std::vector<std::string>& uris) override;
 
   std::optional<User> create_user(const std::string& app_id, const std::string& email,
                                   const std::string& auth_hash) override;

@@ -91,9 +91,14 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Apps.
-  virtual App create_app(const std::string& name, const Hash& api_key_hash) = 0;
+  // Apps. An app's registered OAuth redirect URIs are kept in the order given; an app without any
+  // accepts no OAuth sign-in. set_redirect_uris replaces them all; false if there is no such app.
+  virtual App create_app(const std::string& name, const Hash& api_key_hash,
+                         const std::vector<std::string>& redirect_uris) = 0;
   virtual std::optional<App> find_app_by_key(const Hash& api_key_hash) = 0;
+  virtual std::vector<App> list_apps() = 0;  // in creation order
+  virtual std::vector<std::string> redirect_uris(const std::string& app_id) = 0;
+  virtual bool set_redirect_uris(const std::string& app_id, const std::vector<std::string>& uris) = 0;
 
   // Users. create_user returns nullopt when the email already exists in the app.
   virtual std::optional<User> create_user(const std::string& app_id, const std::string& email,
