@@ -20,6 +20,7 @@ PASSWORD = "log-test password ✓ 42"
 
 
 class LogsTest(harness.ServerTestCase):
+    redirect_uris = ("http://127.0.0.1/cb",)
     server_args = ("--cors-origin", "http://127.0.0.1:5555")
 
     def setUp(self):

@@ -28,6 +28,7 @@ from harness import expect_json, b64  # noqa: E402
 
 
 class NoPlaintextTest(harness.ServerTestCase):
+    redirect_uris = ("http://127.0.0.1/cb",)
 
     @classmethod
     def prepare_class(cls):
