@@ -51,6 +51,13 @@ ServerConfig parse_serve_flags(const std::vector<std::string>& args) {
          }
        }},
       {"--threads", [&](const std::string& v) { config.threads = number<int>("--threads", v, 1, 256); }},
+      {"--io-threads", [&](const std::string& v) { config.io_threads = number<int>("--io-threads", v, 1, 64); }},
+      {"--header-timeout", [&](const std::string& v) { config.header_timeout = std::chrono::seconds(number<long>("--header-timeout", v, 1, 3600)); }},
+      {"--idle-timeout", [&](const std::string& v) { config.idle_timeout = std::chrono::seconds(number<long>("--idle-timeout", v, 1, 3600)); }},
+      {"--min-body-rate", [&](const std::string& v) { config.min_body_rate = number<double>("--min-body-rate", v, 1, 1e12); }},
+      {"--max-header-bytes", [&](const std::string& v) { config.max_header_bytes = number<std::size_t>("--max-header-bytes", v, 1024, 1u << 20); }},
+      {"--max-connections", [&](const std::string& v) { config.max_connections = number<std::size_t>("--max-connections", v, 1, 1u << 22); }},
+      {"--max-connections-per-address", [&](const std::string& v) { config.max_connections_per_address = number<std::size_t>("--max-connections-per-address", v, 1, 1u << 22); }},
   };
   for (std::size_t i = 0; i < args.size(); i += 2) {
     const auto flag = flags.find(args[i]);

@@ -21,7 +21,14 @@ struct ServerConfig {
   std::size_t max_blob_bytes = 64u << 20;     // sealed blob size limit
   double fault_rate = 0;                      // share of sync/blob requests failed on purpose
   int fault_status = 503;                     // 429, 500 or 503
-  int threads = 8;                            // HTTP worker threads
+  int threads = 8;                            // worker threads: request handlers and the database
+  int io_threads = 1;                         // threads running every socket (epoll)
+  std::chrono::seconds header_timeout{10};    // a request header must arrive within this
+  std::chrono::seconds idle_timeout{30};      // a kept-alive connection may stay silent this long
+  double min_body_rate = 1024;                // bytes/s a body must keep after header_timeout
+  std::size_t max_header_bytes = 16u << 10;
+  std::size_t max_connections = 16384;        // open connections in all
+  std::size_t max_connections_per_address = 1024;
 };
 
 // A command-line mistake: message for the user, exit status 1.

@@ -8,7 +8,7 @@ bool Cors::allowed(const std::string& origin) const {
   return !origin.empty() && std::find(origins_.begin(), origins_.end(), origin) != origins_.end();
 }
 
-void Cors::apply(const httplib::Request& req, httplib::Response& res) const {
+void Cors::apply(const Request& req, Response& res) const {
   const std::string origin = req.get_header_value("Origin");
   if (!allowed(origin)) return;
   res.set_header("Access-Control-Allow-Origin", origin);
@@ -16,7 +16,7 @@ void Cors::apply(const httplib::Request& req, httplib::Response& res) const {
   res.set_header("Access-Control-Expose-Headers", "Retry-After");
 }
 
-bool Cors::answer_preflight(const httplib::Request& req, httplib::Response& res) const {
+bool Cors::answer_preflight(const Request& req, Response& res) const {
   if (req.method != "OPTIONS") return false;
   res.status = 204;
   if (allowed(req.get_header_value("Origin"))) {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include <httplib.h>
+#include "http/router.hpp"
 
 namespace synckit::server {
 
@@ -12,10 +12,10 @@ class Cors {
  public:
   explicit Cors(std::vector<std::string> origins) : origins_(std::move(origins)) {}
   // Adds Access-Control-Allow-Origin (and Vary, Expose-Headers) when the Origin is configured.
-  void apply(const httplib::Request& req, httplib::Response& res) const;
+  void apply(const Request& req, Response& res) const;
   // Answers an OPTIONS preflight (204, with the allowed methods and headers when the origin is
   // configured). Returns true when the request was a preflight.
-  bool answer_preflight(const httplib::Request& req, httplib::Response& res) const;
+  bool answer_preflight(const Request& req, Response& res) const;
 
  private:
   bool allowed(const std::string& origin) const;

@@ -5,7 +5,7 @@
 
 namespace synckit::server {
 
-App require_app(ServerContext& ctx, const httplib::Request& req) {
+App require_app(ServerContext& ctx, const Request& req) {
   const std::string key = req.get_header_value("X-SyncKit-Api-Key");
   if (key.empty()) throw HttpError(401, "missing X-SyncKit-Api-Key header");
   auto app = ctx.store.find_app_by_key(token_hash(key));
@@ -19,7 +19,7 @@ App app_for_client_id(ServerContext& ctx, const std::string& client_id) {
   return *app;
 }
 
-Session require_session(ServerContext& ctx, const httplib::Request& req) {
+Session require_session(ServerContext& ctx, const Request& req) {
   App app = require_app(ctx, req);
   const std::string header = req.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
@@ -32,14 +32,14 @@ Session require_session(ServerContext& ctx, const httplib::Request& req) {
   return Session{std::move(app), claims->sub};
 }
 
-std::string_view body_within(const httplib::Request& req, std::size_t limit) {
+std::string_view body_within(const Request& req, std::size_t limit) {
   if (req.body.size() > limit) {
     throw HttpError(413, "the body is larger than " + std::to_string(limit) + " bytes");
   }
   return req.body;
 }
 
-void limit_auth_attempts(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void limit_auth_attempts(ServerContext& ctx, const Request& req, Response& res) {
   const auto wait = ctx.auth_limiter.take(req.remote_addr);
   if (wait) {
     res.set_header("Retry-After", std::to_string(*wait));

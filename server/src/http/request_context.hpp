@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include <httplib.h>
+#include "http/router.hpp"
 #include <nlohmann/json.hpp>
 
 #include "http/server_context.hpp"
@@ -21,14 +21,14 @@ struct Session {
 };
 
 // The app of the X-SyncKit-Api-Key header; 401 when missing or unknown.
-App require_app(ServerContext& ctx, const httplib::Request& req);
+App require_app(ServerContext& ctx, const Request& req);
 // The app of an API key given some other way (OAuth client_id); 400 invalid_request when unknown.
 App app_for_client_id(ServerContext& ctx, const std::string& client_id);
 // API key plus a valid, unexpired bearer token issued for that app; 401 otherwise.
-Session require_session(ServerContext& ctx, const httplib::Request& req);
+Session require_session(ServerContext& ctx, const Request& req);
 // The body, refused with 413 when longer than `limit`.
-std::string_view body_within(const httplib::Request& req, std::size_t limit);
+std::string_view body_within(const Request& req, std::size_t limit);
 // Counts one sign-in attempt against the caller's address; 429 with Retry-After when over.
-void limit_auth_attempts(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
+void limit_auth_attempts(ServerContext& ctx, const Request& req, Response& res);
 
 }  // namespace synckit::server

@@ -21,17 +21,17 @@ std::string_view error_code_for(int status) noexcept {
   }
 }
 
-void send_json(httplib::Response& res, int status, const JsonValue& body) {
+void send_json(Response& res, int status, const JsonValue& body) {
   res.status = status;
   res.set_content(body.dump(), "application/json");
 }
 
-void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message) {
+void send_error(Response& res, int status, std::string_view code, std::string_view message) {
   send_json(res, status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
-httplib::Server::Handler guarded(httplib::Server::Handler handler) {
-  return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+Handler guarded(Handler handler) {
+  return [handler = std::move(handler)](const Request& req, Response& res) {
     try {
       handler(req, res);
     } catch (const HttpError& e) {

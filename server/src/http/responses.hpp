@@ -5,7 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include <httplib.h>
+#include "http/message.hpp"
+#include "http/router.hpp"
 
 #include "synckit/json_value.hpp"
 
@@ -22,10 +23,10 @@ struct HttpError : std::runtime_error {
 
 // The protocol's error code for a status ("not_found" for 404); "internal" for unknown 5xx.
 std::string_view error_code_for(int status) noexcept;
-void send_json(httplib::Response& res, int status, const JsonValue& body);
-void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message);
+void send_json(Response& res, int status, const JsonValue& body);
+void send_error(Response& res, int status, std::string_view code, std::string_view message);
 // Wraps a route: HttpError, synckit::Error (bad input → 400 naming the field) and everything else
 // (→ 500, logged without details that could hold data) become protocol error replies.
-httplib::Server::Handler guarded(httplib::Server::Handler handler);
+Handler guarded(Handler handler);
 
 }  // namespace synckit::server

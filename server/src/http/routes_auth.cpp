@@ -18,7 +18,7 @@ JsonValue token_reply(ServerContext& ctx, const std::string& user_id, const std:
   return wire::to_json(reply);
 }
 
-void register_user(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void register_user(ServerContext& ctx, const Request& req, Response& res) {
   const App app = require_app(ctx, req);
   limit_auth_attempts(ctx, req, res);
   const auto request = wire::parse_credentials_request_text(body_within(req, kMaxJsonBody));
@@ -28,7 +28,7 @@ void register_user(ServerContext& ctx, const httplib::Request& req, httplib::Res
   send_json(res, 201, issue_tokens(ctx, user->id, app.id));
 }
 
-void login(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void login(ServerContext& ctx, const Request& req, Response& res) {
   const App app = require_app(ctx, req);
   limit_auth_attempts(ctx, req, res);
   const auto request = wire::parse_credentials_request_text(body_within(req, kMaxJsonBody));
@@ -40,7 +40,7 @@ void login(ServerContext& ctx, const httplib::Request& req, httplib::Response& r
   send_json(res, 200, issue_tokens(ctx, user->id, app.id));
 }
 
-void refresh(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void refresh(ServerContext& ctx, const Request& req, Response& res) {
   const App app = require_app(ctx, req);
   limit_auth_attempts(ctx, req, res);
   const auto request = wire::parse_refresh_request_text(body_within(req, kMaxJsonBody));
@@ -56,7 +56,7 @@ void refresh(ServerContext& ctx, const httplib::Request& req, httplib::Response&
   send_json(res, 200, token_reply(ctx, grant->user_id, app.id, next, now));
 }
 
-void logout(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void logout(ServerContext& ctx, const Request& req, Response& res) {
   require_app(ctx, req);
   const auto request = wire::parse_logout_request_text(body_within(req, kMaxJsonBody));
   ctx.store.delete_refresh(token_hash(request.refresh_token));
@@ -72,11 +72,11 @@ JsonValue issue_tokens(ServerContext& ctx, const std::string& user_id, const std
   return token_reply(ctx, user_id, app_id, refresh_token, now);
 }
 
-void add_auth_routes(httplib::Server& server, ServerContext& ctx) {
-  server.Post("/v1/auth/register", guarded([&](const auto& req, auto& res) { register_user(ctx, req, res); }));
-  server.Post("/v1/auth/login", guarded([&](const auto& req, auto& res) { login(ctx, req, res); }));
-  server.Post("/v1/auth/refresh", guarded([&](const auto& req, auto& res) { refresh(ctx, req, res); }));
-  server.Post("/v1/auth/logout", guarded([&](const auto& req, auto& res) { logout(ctx, req, res); }));
+void add_auth_routes(Router& router, ServerContext& ctx) {
+  router.post("/v1/auth/register", guarded([&](const auto& req, auto& res) { register_user(ctx, req, res); }));
+  router.post("/v1/auth/login", guarded([&](const auto& req, auto& res) { login(ctx, req, res); }));
+  router.post("/v1/auth/refresh", guarded([&](const auto& req, auto& res) { refresh(ctx, req, res); }));
+  router.post("/v1/auth/logout", guarded([&](const auto& req, auto& res) { logout(ctx, req, res); }));
 }
 
 }  // namespace synckit::server

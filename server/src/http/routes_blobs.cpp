@@ -8,13 +8,13 @@
 namespace synckit::server {
 namespace {
 
-std::string blob_id_of(const httplib::Request& req) {
+std::string blob_id_of(const Request& req) {
   std::string id = req.matches[1];
   if (!is_valid_blob_id(id)) throw HttpError(400, "a blob id is 1..128 characters of [A-Za-z0-9_-]");
   return id;
 }
 
-void put_blob(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void put_blob(ServerContext& ctx, const Request& req, Response& res) {
   const Session session = require_session(ctx, req);
   const std::string id = blob_id_of(req);
   const std::string_view bytes = body_within(req, ctx.config.max_blob_bytes);
@@ -24,7 +24,7 @@ void put_blob(ServerContext& ctx, const httplib::Request& req, httplib::Response
   send_json(res, result == PutResult::created ? 201 : 200, wire::to_json(reply));
 }
 
-void get_blob(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void get_blob(ServerContext& ctx, const Request& req, Response& res) {
   const Session session = require_session(ctx, req);
   auto bytes = ctx.store.get_blob(session.user_id, blob_id_of(req));
   if (!bytes) throw HttpError(404, "no such blob");
@@ -33,7 +33,7 @@ void get_blob(ServerContext& ctx, const httplib::Request& req, httplib::Response
   res.set_header("Content-Type", "application/octet-stream");
 }
 
-void delete_blob(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void delete_blob(ServerContext& ctx, const Request& req, Response& res) {
   const Session session = require_session(ctx, req);
   if (!ctx.store.delete_blob(session.user_id, blob_id_of(req))) throw HttpError(404, "no such blob");
   res.status = 204;
@@ -41,11 +41,11 @@ void delete_blob(ServerContext& ctx, const httplib::Request& req, httplib::Respo
 
 }  // namespace
 
-void add_blob_routes(httplib::Server& server, ServerContext& ctx) {
-  constexpr const char* kPath = R"(/v1/blobs/([^/]+))";
-  server.Put(kPath, guarded([&](const auto& req, auto& res) { put_blob(ctx, req, res); }));
-  server.Get(kPath, guarded([&](const auto& req, auto& res) { get_blob(ctx, req, res); }));
-  server.Delete(kPath, guarded([&](const auto& req, auto& res) { delete_blob(ctx, req, res); }));
+void add_blob_routes(Router& router, ServerContext& ctx) {
+  constexpr const char* kPath = "/v1/blobs/*";
+  router.put(kPath, guarded([&](const auto& req, auto& res) { put_blob(ctx, req, res); }));
+  router.get(kPath, guarded([&](const auto& req, auto& res) { get_blob(ctx, req, res); }));
+  router.del(kPath, guarded([&](const auto& req, auto& res) { delete_blob(ctx, req, res); }));
 }
 
 }  // namespace synckit::server

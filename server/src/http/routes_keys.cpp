@@ -7,7 +7,7 @@
 namespace synckit::server {
 namespace {
 
-void get_envelope(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void get_envelope(ServerContext& ctx, const Request& req, Response& res) {
   const Session session = require_session(ctx, req);
   const auto stored = ctx.store.get_envelope(session.user_id);
   if (!stored) throw HttpError(404, "no key envelope yet");
@@ -15,7 +15,7 @@ void get_envelope(ServerContext& ctx, const httplib::Request& req, httplib::Resp
                        {"version", stored->version}});
 }
 
-void put_envelope(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void put_envelope(ServerContext& ctx, const Request& req, Response& res) {
   const Session session = require_session(ctx, req);
   const auto request = wire::parse_put_envelope_request_text(body_within(req, kMaxJsonBody));
   // Stored in its canonical form: the exact fields of the format, nothing else.
@@ -27,9 +27,9 @@ void put_envelope(ServerContext& ctx, const httplib::Request& req, httplib::Resp
 
 }  // namespace
 
-void add_key_routes(httplib::Server& server, ServerContext& ctx) {
-  server.Get("/v1/keys/envelope", guarded([&](const auto& req, auto& res) { get_envelope(ctx, req, res); }));
-  server.Put("/v1/keys/envelope", guarded([&](const auto& req, auto& res) { put_envelope(ctx, req, res); }));
+void add_key_routes(Router& router, ServerContext& ctx) {
+  router.get("/v1/keys/envelope", guarded([&](const auto& req, auto& res) { get_envelope(ctx, req, res); }));
+  router.put("/v1/keys/envelope", guarded([&](const auto& req, auto& res) { put_envelope(ctx, req, res); }));
 }
 
 }  // namespace synckit::server

@@ -28,11 +28,11 @@ std::map<std::string, std::string> single_values(const std::vector<QueryParam>& 
   return out;
 }
 
-std::map<std::string, std::string> form_fields(const httplib::Request& req) {
+std::map<std::string, std::string> form_fields(const Request& req) {
   return single_values(parse_query(body_within(req, kMaxJsonBody)));
 }
 
-void send_page(httplib::Response& res, int status, const std::string& html) {
+void send_page(Response& res, int status, const std::string& html) {
   res.status = status;
   res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
   res.set_header("X-Frame-Options", "DENY");
@@ -69,7 +69,7 @@ std::pair<AuthorizeRequest, App> checked_authorize(ServerContext& ctx, const std
   }
 }
 
-void show_sign_in(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void show_sign_in(ServerContext& ctx, const Request& req, Response& res) {
   std::vector<QueryParam> params(req.params.begin(), req.params.end());
   try {
     const auto [request, app] = checked_authorize(ctx, single_values(params));
@@ -79,7 +79,7 @@ void show_sign_in(ServerContext& ctx, const httplib::Request& req, httplib::Resp
   }
 }
 
-void sign_in(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void sign_in(ServerContext& ctx, const Request& req, Response& res) {
   limit_auth_attempts(ctx, req, res);
   const auto fields = form_fields(req);
   AuthorizeRequest request;
@@ -110,7 +110,7 @@ void sign_in(ServerContext& ctx, const httplib::Request& req, httplib::Response&
   res.set_header("Cache-Control", "no-store");
 }
 
-void exchange_code(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void exchange_code(ServerContext& ctx, const Request& req, Response& res) {
   limit_auth_attempts(ctx, req, res);
   const auto fields = form_fields(req);
   auto value = [&](const char* name) {
@@ -135,10 +135,10 @@ void exchange_code(ServerContext& ctx, const httplib::Request& req, httplib::Res
 
 }  // namespace
 
-void add_oauth_routes(httplib::Server& server, ServerContext& ctx) {
-  server.Get("/v1/oauth/authorize", guarded([&](const auto& req, auto& res) { show_sign_in(ctx, req, res); }));
-  server.Post("/v1/oauth/authorize", guarded([&](const auto& req, auto& res) { sign_in(ctx, req, res); }));
-  server.Post("/v1/oauth/token", guarded([&](const auto& req, auto& res) { exchange_code(ctx, req, res); }));
+void add_oauth_routes(Router& router, ServerContext& ctx) {
+  router.get("/v1/oauth/authorize", guarded([&](const auto& req, auto& res) { show_sign_in(ctx, req, res); }));
+  router.post("/v1/oauth/authorize", guarded([&](const auto& req, auto& res) { sign_in(ctx, req, res); }));
+  router.post("/v1/oauth/token", guarded([&](const auto& req, auto& res) { exchange_code(ctx, req, res); }));
 }
 
 }  // namespace synckit::server

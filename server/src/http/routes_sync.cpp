@@ -10,9 +10,10 @@ namespace synckit::server {
 namespace {
 
 constexpr int kDefaultPullLimit = 500;
+constexpr int kMaxPullWaitSeconds = 60;  // protocol 1.1, "Live pull"
 
 // An integer query parameter in [min, max], or `fallback` when absent; 400 naming it otherwise.
-std::int64_t query_integer(const httplib::Request& req, const char* name, std::int64_t fallback, std::int64_t min,
+std::int64_t query_integer(const Request& req, const char* name, std::int64_t fallback, std::int64_t min,
                            std::int64_t max) {
   if (!req.has_param(name)) return fallback;
   const std::string text = req.get_param_value(name);
@@ -33,7 +34,7 @@ void require_active_device(ServerContext& ctx, const Session& session, const std
   if (device->revoked) throw HttpError(403, "this device has been revoked");
 }
 
-void push(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void push(ServerContext& ctx, const Request& req, Response& res) {
   const Session session = require_session(ctx, req);
   const auto request = wire::parse_push_request_text(body_within(req, kMaxPushBody));
   require_active_device(ctx, session, request.device_id);
@@ -43,17 +44,26 @@ void push(ServerContext& ctx, const httplib::Request& req, httplib::Response& re
     changes.push_back(NewChange{change.change_id, std::string(change.payload.begin(), change.payload.end())});
   }
   const std::int64_t cursor = ctx.store.push(session.user_id, request.device_id, changes);
+  ctx.wakes.notify(session.user_id);  // this node's held pulls; other nodes hear it from the store
   send_json(res, 200, wire::to_json(wire::PushReply{cursor}));
 }
 
-void pull(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void pull(ServerContext& ctx, const Request& req, Response& res) {
   const Session session = require_session(ctx, req);
   if (!req.has_param("device_id")) throw HttpError(400, "'device_id' is missing");
   const std::string device_id = req.get_param_value("device_id");
   const auto cursor = query_integer(req, "cursor", 0, 0, wire::kMaxCursor);
   const auto limit = query_integer(req, "limit", kDefaultPullLimit, 1, wire::kMaxChangesPerPull);
+  const auto wait = query_integer(req, "wait", 0, 0, kMaxPullWaitSeconds);
   require_active_device(ctx, session, device_id);
+  // Live pull: the version is read before the database, so a push committed in between still wakes.
+  const std::uint64_t seen = wait > 0 ? ctx.wakes.version(session.user_id) : 0;
   const PullPage page = ctx.store.pull(session.user_id, device_id, cursor, static_cast<int>(limit));
+  const auto until = req.received_at + std::chrono::seconds(wait);
+  if (page.changes.empty() && !page.has_more && !req.final_attempt && std::chrono::steady_clock::now() < until) {
+    res.hold = Hold{session.user_id, seen, until};
+    return;
+  }
   wire::PullReply reply{{}, page.cursor, page.has_more};
   reply.changes.reserve(page.changes.size());
   for (const StoredChange& change : page.changes) {
@@ -64,7 +74,7 @@ void pull(ServerContext& ctx, const httplib::Request& req, httplib::Response& re
   send_json(res, 200, wire::to_json(reply));
 }
 
-void status(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void status(ServerContext& ctx, const Request& req, Response& res) {
   const Session session = require_session(ctx, req);
   const UserStats stats = ctx.store.stats(session.user_id);
   send_json(res, 200, wire::to_json(wire::SyncStatus{session.user_id, session.app.id, stats.devices,
@@ -74,10 +84,10 @@ void status(ServerContext& ctx, const httplib::Request& req, httplib::Response& 
 
 }  // namespace
 
-void add_sync_routes(httplib::Server& server, ServerContext& ctx) {
-  server.Post("/v1/sync/push", guarded([&](const auto& req, auto& res) { push(ctx, req, res); }));
-  server.Get("/v1/sync/pull", guarded([&](const auto& req, auto& res) { pull(ctx, req, res); }));
-  server.Get("/v1/sync/status", guarded([&](const auto& req, auto& res) { status(ctx, req, res); }));
+void add_sync_routes(Router& router, ServerContext& ctx) {
+  router.post("/v1/sync/push", guarded([&](const auto& req, auto& res) { push(ctx, req, res); }));
+  router.get("/v1/sync/pull", guarded([&](const auto& req, auto& res) { pull(ctx, req, res); }));
+  router.get("/v1/sync/status", guarded([&](const auto& req, auto& res) { status(ctx, req, res); }));
 }
 
 }  // namespace synckit::server

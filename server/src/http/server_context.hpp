@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "http/fault_injector.hpp"
 #include "http/rate_limiter.hpp"
+#include "live/wake_hub.hpp"
 #include "storage/row_ids.hpp"
 #include "storage/store.hpp"
 
@@ -17,6 +18,7 @@ struct ServerContext {
   const TokenSigner& signer;
   const ServerConfig& config;
   RateLimiter& auth_limiter;  // sign-in attempts per remote address
+  WakeHub& wakes;             // held live pulls, by user id
 };
 
 // Unix time now, in seconds (now_millis() is in storage/row_ids.hpp).

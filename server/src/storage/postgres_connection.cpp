@@ -194,6 +194,18 @@ void PgConnection::ensure_connected() {
   configure(conn_);
 }
 
+int PgConnection::socket() const noexcept { return PQsocket(conn_); }
+
+std::vector<std::string> PgConnection::take_notifications() {
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) fail("listen", nullptr);
+  std::vector<std::string> payloads;
+  while (PGnotify* notification = PQnotifies(conn_)) {
+    payloads.emplace_back(notification->extra);
+    PQfreemem(notification);
+  }
+  return payloads;
+}
+
 // ---- transaction ----
 
 PgTransaction::PgTransaction(PgConnection& conn, const char* begin) : conn_(conn) { conn_.exec_script(begin); }

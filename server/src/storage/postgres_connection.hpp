@@ -91,6 +91,11 @@ class PgConnection {
   bool healthy() const noexcept;
   // Reconnects when the connection is broken or the server closed it while idle. Throws StoreError.
   void ensure_connected();
+  // The connection's socket, to wait on for notifications (LISTEN).
+  int socket() const noexcept;
+  // Reads what has arrived and returns the payloads of the notifications received (NOTIFY), in
+  // order. Throws StoreError when the connection is lost.
+  std::vector<std::string> take_notifications();
 
  private:
   [[noreturn]] void fail(const char* what, pg_result* result) const;

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "storage/row_ids.hpp"
+#include "storage/postgres_change_listener.hpp"
 #include "storage/postgres_migrations.hpp"
 
 namespace synckit::server {
@@ -56,7 +57,7 @@ std::unique_ptr<PostgresStore> PostgresStore::open(const std::string& url, std::
   return store;
 }
 
-PostgresStore::PostgresStore(std::string url, std::size_t connections) : pool_(std::move(url), connections) {}
+PostgresStore::PostgresStore(std::string url, std::size_t connections) : url_(url), pool_(std::move(url), connections) {}
 
 PostgresStore::~PostgresStore() = default;
 
@@ -379,6 +380,8 @@ std::int64_t PostgresStore::push(const std::string& user_id, const std::string& 
     if (latest != before) {
       conn.exec("UPDATE user_sync SET latest_seq = $2, change_count = $3 WHERE user_id = $1",
                 {P::bytes(user_id), P::int64(latest), P::int64(count + (latest - before))});
+      // Delivered to every node's listener when (and only if) the transaction commits.
+      conn.exec("SELECT pg_notify('synckit_changes', $1)", {P::text(user_id)});
     }
     tx.commit();
     return latest;
@@ -473,6 +476,11 @@ bool PostgresStore::delete_blob(const std::string& user_id, const std::string& b
 }
 
 // ---- backup ----
+
+std::unique_ptr<ChangeWatch> PostgresStore::watch_changes(std::function<void(const std::string&)> on_change,
+                                                          std::function<void()> on_gap) {
+  return std::make_unique<PgChangeListener>(url_, std::move(on_change), std::move(on_gap));
+}
 
 void PostgresStore::backup_to(const std::string&) { throw StoreError("use pg_dump for PostgreSQL backups"); }
 

@@ -76,6 +76,8 @@ class PostgresStore final : public Store {
   bool delete_blob(const std::string& user_id, const std::string& blob_id) override;
 
   // Not supported: always throws StoreError("use pg_dump for PostgreSQL backups").
+  std::unique_ptr<ChangeWatch> watch_changes(std::function<void(const std::string&)> on_change,
+                                             std::function<void()> on_gap) override;
   void backup_to(const std::string& path) override;
 
  private:
@@ -84,6 +86,7 @@ class PostgresStore final : public Store {
   template <class F>
   auto with(F&& f);
 
+  std::string url_;
   PgPool pool_;
 };
 

@@ -497,6 +497,11 @@ bool SqliteStore::delete_blob(const std::string& user_id, const std::string& blo
 
 // ---- backup ----
 
+std::unique_ptr<ChangeWatch> SqliteStore::watch_changes(std::function<void(const std::string&)>,
+                                                        std::function<void()>) {
+  return nullptr;  // one process writes a SQLite file; its pushes wake its own waits directly
+}
+
 void SqliteStore::backup_to(const std::string& path) {
   read([&](Database& db) { backup_database(db.handle(), path); });
 }

@@ -77,6 +77,8 @@ class SqliteStore final : public Store {
 
   // Copies the database with the online backup API into `path`, which must not exist or be empty.
   // Writers are not blocked while it runs (it reads one snapshot).
+  std::unique_ptr<ChangeWatch> watch_changes(std::function<void(const std::string&)> on_change,
+                                             std::function<void()> on_gap) override;
   void backup_to(const std::string& path) override;
 
  private:

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -87,6 +89,13 @@ struct UserStats {
 
 enum class PutResult { created, replaced };
 
+// Pushes committed through other processes of the same database, as they commit; the watch ends
+// when destroyed.
+class ChangeWatch {
+ public:
+  virtual ~ChangeWatch() = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -149,6 +158,12 @@ class Store {
 
   // Deletes refresh tokens and OAuth codes that expired before `now`; returns how many.
   virtual std::int64_t purge_expired(Millis now) = 0;
+
+  // Calls on_change(user_id) for every push that stores changes, through any process of this
+  // database (on a thread of its own), and on_gap() whenever some may have been missed (the
+  // connection was lost and is back). nullptr when only this process writes (SQLite).
+  virtual std::unique_ptr<ChangeWatch> watch_changes(std::function<void(const std::string&)> on_change,
+                                                     std::function<void()> on_gap) = 0;
 
   // Writes a consistent copy of the whole database to `path` (online backup).
   virtual void backup_to(const std::string& path) = 0;

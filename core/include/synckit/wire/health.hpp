@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "synckit/json_value.hpp"
 #include "synckit/wire/json_reader.hpp"
@@ -13,10 +14,18 @@ namespace synckit::wire {
 inline constexpr std::size_t kMaxHealthStatusBytes = 64;
 inline constexpr std::size_t kMaxHealthVersionBytes = 128;
 
-// {"status":"ok","version":"..."}: status is 1..64 bytes ("ok" when healthy), version 0..128 bytes.
+inline constexpr std::size_t kMaxHealthFeatures = 32;
+
+// {"status":"ok","version":"...","protocol":"1.0","features":["live_pull"]}: status is 1..64 bytes
+// ("ok" when healthy), version 0..128 bytes; protocol and features are optional (a 1.0 server
+// may send neither): the protocol version served in full, and the 1.1 sections served already.
 struct Health {
   std::string status;
   std::string version;
+  std::string protocol;               // "" when not sent
+  std::vector<std::string> features;  // e.g. "live_pull"
+
+  bool has_feature(std::string_view name) const;
 
   friend bool operator==(const Health&, const Health&) = default;
 };
