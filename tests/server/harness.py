@@ -860,3 +860,167 @@ class ServerTestCase(unittest.TestCase):
 
     def register(self, api_key=None, **kw):
         return register_user(self.server, api_key or self.api_key, **kw)
+
+
+# --- raw connections, signals (test_engine.py, test_live_pull*.py) ------------------------------
+# Byte-level HTTP on plain sockets, for what http.client cannot do: trickle a header or body, hold
+# a request open, see exactly when the server closes a connection. Polling uses `selectors`
+# (epoll), never select(), so file descriptors past 1023 work.
+
+import io  # noqa: E402
+import selectors  # noqa: E402
+import socket  # noqa: E402
+
+
+def raw_connect(server, timeout=10.0):
+    """A blocking TCP connection to the server (TCP_NODELAY, `timeout` per socket operation)."""
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def request_bytes(method, path, query=None, headers=None, body=b"", api_key=None, token=None,
+                  keep_alive=True, content_length=None):
+    """The bytes of one HTTP/1.1 request. `content_length` overrides the body's length (to announce
+    more than is sent); without it, POST/PUT and any body get Content-Length len(body)."""
+    if query:
+        path = path + "?" + urllib.parse.urlencode(query)
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    if api_key is not None:
+        lines.append(f"X-SyncKit-Api-Key: {api_key}")
+    if token is not None:
+        lines.append(f"Authorization: Bearer {token}")
+    for name, value in (headers or {}).items():
+        lines.append(f"{name}: {value}")
+    if content_length is None and (body or method in ("POST", "PUT")):
+        content_length = len(body)
+    if content_length is not None:
+        lines.append(f"Content-Length: {content_length}")
+    if not keep_alive:
+        lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + bytes(body)
+
+
+class _BytesSocket:
+    def __init__(self, data):
+        self._data = data
+
+    def makefile(self, *args, **kwargs):
+        return io.BytesIO(self._data)
+
+
+def parse_response(data, method="GET"):
+    """A Response from the complete bytes of one HTTP reply."""
+    reply = http.client.HTTPResponse(_BytesSocket(bytes(data)), method=method)
+    reply.begin()
+    return Response(reply.status, reply.reason, reply.headers, reply.read())
+
+
+def response_length(data, method="GET"):
+    """The length of the first complete HTTP reply at the start of `data`, or None while incomplete
+    (Content-Length or chunked bodies; a reply without either is complete at its header)."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = data[:end].decode("latin-1").split("\r\n")
+    fields = {}
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        fields[name.strip().lower()] = value.strip()
+    start = end + 4
+    status = int(head[0].split(" ")[1])
+    if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+        return start
+    if "chunked" in fields.get("transfer-encoding", "").lower():
+        pos = start
+        while True:
+            line_end = data.find(b"\r\n", pos)
+            if line_end < 0:
+                return None
+            size = int(data[pos:line_end].split(b";")[0], 16)
+            pos = line_end + 2
+            if size == 0:
+                trailer_end = data.find(b"\r\n\r\n", pos - 2)
+                return None if trailer_end < 0 else trailer_end + 4
+            pos += size + 2
+            if pos > len(data):
+                return None
+    length = int(fields.get("content-length", "0"))
+    return start + length if len(data) >= start + length else None
+
+
+def wait_readable(sock, timeout):
+    """Whether `sock` becomes readable (data or EOF) within `timeout` seconds."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(sock, selectors.EVENT_READ)
+        return bool(selector.select(max(timeout, 0)))
+
+
+def read_response(sock, timeout, method="GET"):
+    """Reads one HTTP reply from a blocking socket within `timeout` seconds in all; returns
+    (Response or None, rest). None: the server closed (EOF or reset) before a whole reply came;
+    `rest` is then every byte received. Raises TimeoutError when neither happened in time."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while True:
+        length = response_length(data, method)
+        if length is not None:
+            return parse_response(data[:length], method), data[length:]
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not wait_readable(sock, remaining):
+            raise TimeoutError(f"no complete reply within {timeout:.1f} s (got {data[:200]!r})")
+        try:
+            chunk = sock.recv(65536)
+        except (ConnectionResetError, BrokenPipeError):
+            return None, data
+        if not chunk:
+            return None, data
+        data += chunk
+
+
+def wait_closed(sock, timeout):
+    """Waits up to `timeout` seconds for the server to close `sock`; returns (closed, data): closed
+    is True on EOF or reset, and data every byte that arrived before (a reply, if any)."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not wait_readable(sock, remaining):
+            return False, data
+        try:
+            chunk = sock.recv(65536)
+        except (ConnectionResetError, BrokenPipeError):
+            return True, data
+        if not chunk:
+            return True, data
+        data += chunk
+
+
+def send_signal(server, sig):
+    """Sends `sig` to the running server without waiting (see wait_exit)."""
+    if not server.running():
+        raise RuntimeError("server not running")
+    server.proc.send_signal(sig)
+
+
+def wait_exit(server, timeout=STOP_TIMEOUT):
+    """Waits for the server to exit after a signal sent with send_signal (sends nothing itself);
+    returns the exit status. Kills it and raises AssertionError when it is still running after
+    `timeout` seconds."""
+    proc = server.proc
+    if proc is None:
+        raise RuntimeError("server not started")
+    try:
+        rc = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        _LIVE.discard(proc)
+        server.proc = None
+        raise AssertionError(f"server still running {timeout:.1f} s after the signal") from None
+    for thread in (server._stdout_thread, server._collect_thread):
+        if thread is not None:
+            thread.join(timeout=5)
+    _LIVE.discard(proc)
+    server.proc = None
+    return rc

@@ -381,6 +381,22 @@ TEST_CASE("blob put reply, health and error body", "[wire]") {
   const wire::Health health = wire::parse_health_text(R"({"status":"ok","version":"0.1.0"})");
   CHECK(health == wire::Health{"ok", "0.1.0"});
   CHECK(wire::parse_health_text(wire::to_json(health).dump()) == health);
+  CHECK(wire::to_json(health).dump() == R"({"status":"ok","version":"0.1.0"})");
+  const wire::Health live = wire::parse_health_text(
+      R"({"status":"ok","version":"0.2.0","protocol":"1.0","features":["live_pull","other"]})");
+  CHECK(live == wire::Health{"ok", "0.2.0", "1.0", {"live_pull", "other"}});
+  CHECK(live.has_feature("live_pull"));
+  CHECK_FALSE(live.has_feature("live"));
+  CHECK_FALSE(health.has_feature("live_pull"));
+  CHECK(wire::parse_health_text(wire::to_json(live).dump()) == live);
+  for (const char* bad : {R"({"status":"ok","version":"","features":"live_pull"})",
+                          R"({"status":"ok","version":"","features":[1]})",
+                          R"({"status":"ok","version":"","features":[""]})",
+                          R"({"status":"ok","version":"","protocol":""})",
+                          R"({"status":"ok","version":"","protocol":1})"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(wire::parse_health_text(bad), synckit::Error);
+  }
 
   const wire::ErrorBody error =
       wire::parse_error_body_text(R"({"error":{"code":"not_found","message":"no envelope yet"}})");

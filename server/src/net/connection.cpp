@@ -21,6 +21,7 @@ namespace http = beast::http;
 namespace {
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::size_t kBodyReadBytes = 64u << 10;
 
 // Splits the request target into a decoded path and query parameters. Throws synckit::Error
 // (invalid_input) on a malformed escape.
@@ -74,13 +75,17 @@ void Connection::on_header(beast::error_code ec) {
   if (state_ == State::closed) return;
   if (ec == http::error::header_limit) return answer_error_and_close(431, "the request header is too large");
   if (ec == http::error::body_limit) return answer_error_and_close(413, "the request body is too large");
-  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-      ec == asio::error::connection_reset || ec == asio::error::eof) {
-    return close();
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == beast::error::timeout ||
+      ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == asio::error::eof) {
+    return close();  // the client went away (or too slow): nobody to answer
   }
   if (ec) return answer_error_and_close(400, "the request is not valid HTTP/1.1");
   header_done_ = Clock::now();
   if (parser_->is_done()) return dispatch();
+  // Read the body in large pieces (Beast reads as much as the buffer has room for, at least 512
+  // bytes); the buffer shrinks back once the request is answered.
+  const auto length = parser_->content_length();
+  buffer_.reserve(std::min<std::size_t>(length ? static_cast<std::size_t>(*length) : kBodyReadBytes, kBodyReadBytes));
   if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
     stream_.expires_at(rate_deadline(kContinue.size()));
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
@@ -130,6 +135,7 @@ void Connection::dispatch() {
   }
   request_.body = std::move(message.body());
   parser_.reset();
+  if (buffer_.size() == 0) buffer_.shrink_to_fit();  // an idle connection keeps no body buffer
   run_handler();
 }
 
@@ -170,6 +176,21 @@ void Connection::hold(const Hold& hold) {
     });
   });
   wake_topic_ = hold.topic;
+  watch_hangup(generation);
+}
+
+void Connection::watch_hangup(std::uint64_t generation) {
+  // A held request notices its client leaving (readable with nothing to read: EOF or reset), so
+  // the connection is not kept until the wait ends. Bytes of a pipelined next request stay unread.
+  stream_.socket().async_wait(
+      asio::ip::tcp::socket::wait_read,
+      asio::bind_executor(stream_.get_executor(), [self = shared_from_this(), generation](beast::error_code ec) {
+        if (self->state_ != State::held || generation != self->generation_ || ec) return;
+        char byte = 0;
+        beast::error_code peek_ec;
+        const auto got = self->stream_.socket().receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, peek_ec);
+        if (peek_ec || got == 0) self->close();
+      }));
 }
 
 void Connection::resume(std::uint64_t generation, bool final) {

@@ -47,6 +47,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void run_handler();
   void on_handled(Response res);
   void hold(const Hold& hold);
+  void watch_hangup(std::uint64_t generation);
   void resume(std::uint64_t generation, bool final);
   void write(Response res);
   void on_write(boost::beast::error_code ec, bool keep_alive);
