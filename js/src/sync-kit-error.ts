@@ -20,7 +20,8 @@ export type SyncKitErrorKind =
   | 'conflict'
   | 'payload_too_large'
   | 'invalid_grant'
-  | 'not_set_up';
+  | 'not_set_up'
+  | 'cancelled';
 
 /** The shape the wasm module reports errors in. */
 export interface CoreError {

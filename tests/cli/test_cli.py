@@ -274,24 +274,33 @@ class CliTest(unittest.TestCase):
         self.synckit("pull", "--cursor", "-1", profile=self.a, expect=1)
 
     def test_07_pull_follow_until_sigterm(self):
+        """--follow holds live pulls: each change is printed well within the old 2 s polling
+        interval of its push, and SIGTERM ends it at once though a pull is held."""
         command = [SYNCKIT["path"], "--profile", self.b, "pull", "--follow"]
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
         try:
             time.sleep(0.5)
-            self.synckit("push", profile=self.a,
-                         stdin='{"table":"todos","op":"insert","row_id":"todo-5","data":{"title":"Follow"}}')
-            line = proc.stdout.readline().decode("utf-8")
-            self.assertEqual(json.loads(line)["row_id"], "todo-5")
+            for i, row in enumerate(("todo-5", "todo-5b", "todo-5c")):
+                self.synckit("push", profile=self.a,
+                             stdin=f'{{"table":"todos","op":"insert","row_id":"{row}","data":{{"title":"Follow {i}"}}}}')
+                pushed = time.monotonic()
+                line = proc.stdout.readline().decode("utf-8")
+                delay = time.monotonic() - pushed
+                self.assertEqual(json.loads(line)["row_id"], row)
+                self.assertLess(delay, 0.5, f"printed {delay:.3f} s after the push: not a live pull")
+            time.sleep(0.3)  # the next pull is held now
             proc.send_signal(signal.SIGTERM)
+            stopped = time.monotonic()
             self.assertEqual(proc.wait(timeout=30), 0, proc.stderr.read().decode("utf-8", "replace"))
+            self.assertLess(time.monotonic() - stopped, 3, "a held pull delayed the exit")
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
             proc.stdout.close()
             proc.stderr.close()
-        self.assertEqual(self.profile_json(self.b)["cursor"], 5)
+        self.assertEqual(self.profile_json(self.b)["cursor"], 7)
 
     def test_07b_pull_reports_entries_that_do_not_open(self):
         # A payload the laptop could not have sealed (random bytes), pushed straight over HTTP.
@@ -303,10 +312,10 @@ class CliTest(unittest.TestCase):
         pulled = self.json_lines(self.synckit("pull", profile=self.b)[0])
         self.assertEqual(len(pulled), 1)
         self.assertEqual(list(pulled[0]), ["seq", "change_id", "device_id", "error"])
-        self.assertEqual((pulled[0]["seq"], pulled[0]["change_id"]), (6, bogus["change_id"]))
+        self.assertEqual((pulled[0]["seq"], pulled[0]["change_id"]), (8, bogus["change_id"]))
         self.assertEqual(pulled[0]["error"]["kind"], "crypto")
         self.assertTrue(pulled[0]["error"]["message"])
-        self.assertEqual(self.profile_json(self.b)["cursor"], 6)
+        self.assertEqual(self.profile_json(self.b)["cursor"], 8)
 
     # --- blobs --------------------------------------------------------------------------------
 
@@ -346,7 +355,7 @@ class CliTest(unittest.TestCase):
         self.assertEqual(status["key_cache"], "os")
         self.assertIs(status["master_key_cached"], True)
         self.assertEqual(status["server_status"]["devices"], 2)
-        self.assertEqual(status["server_status"]["changes"], 6)
+        self.assertEqual(status["server_status"]["changes"], 8)
         self.assert_no_secrets(out + err, self.a)
 
     def test_10_verbose_logs_no_secrets(self):
@@ -369,7 +378,7 @@ class CliTest(unittest.TestCase):
                           contains=("--key-cache none", "setup-encryption existing", "--password-file"))
         self.assertIn("not cached", line)
         out, _ = self.synckit("pull", "--password-file", self.password_file, profile=self.c)
-        self.assertEqual(len(self.json_lines(out)), 6)
+        self.assertEqual(len(self.json_lines(out)), 8)
         self.assertEqual(self.profile_json(self.c)["key_cache"], "none", "remembered")
 
     # --- OAuth --------------------------------------------------------------------------------

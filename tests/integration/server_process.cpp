@@ -68,6 +68,17 @@ ServerProcess::ServerProcess(std::vector<std::string> serve_flags) : serve_flags
 
 ServerProcess::~ServerProcess() { cleanup(); }
 
+int ServerProcess::open_sockets() const {
+  int sockets = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/fd", ec)) {
+    std::error_code link_ec;
+    const auto target = std::filesystem::read_symlink(entry.path(), link_ec).string();
+    if (!link_ec && target.rfind("socket:", 0) == 0) ++sockets;
+  }
+  return sockets;
+}
+
 void ServerProcess::cleanup() noexcept {
   if (pid_ > 0) {
     ::kill(pid_, SIGKILL);

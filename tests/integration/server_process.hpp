@@ -33,6 +33,9 @@ class ServerProcess {
   const std::string& api_key() const { return api_key_; }
   int port() const { return port_; }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  // How many TCP sockets the server process holds open (its listener included), from /proc.
+  int open_sockets() const;
   const std::filesystem::path& dir() const { return dir_; }
   const std::filesystem::path& db_path() const { return db_; }
   // Everything the server wrote on stderr so far (one line per request, plus start/stop lines).

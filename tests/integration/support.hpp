@@ -33,7 +33,10 @@ using synckit::Error;
 using synckit::ErrorKind;
 using synckit::JsonValue;
 using synckit::PulledEntry;
+using synckit::PullOptions;
 using synckit::PullResult;
+using synckit::Result;
+using synckit::WatchOptions;
 using synckit::SessionTokens;
 using synckit::SyncStatus;
 

@@ -1,5 +1,6 @@
 // push (JSON lines in, cursor out) and pull (JSON lines out; resumes from the profile's cursor).
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -14,7 +15,8 @@
 namespace synckit::cli {
 namespace {
 
-constexpr std::chrono::milliseconds kFollowInterval{2000};
+constexpr std::chrono::milliseconds kFollowInterval{2000};  // polling, for a server without live pull
+constexpr std::chrono::milliseconds kStopCheck{200};
 
 std::int64_t parse_cursor(const std::string& text) {
   std::size_t used = 0;
@@ -69,14 +71,38 @@ void pull(const Invocation& in) {
   std::int64_t cursor = flag ? parse_cursor(*flag) : session.profile().cursor;
   const std::string device = session.device_id();
   native::Client& client = session.unlocked();
-  const bool follow = in.args.has("--follow");
-  if (follow) catch_stop_signals();
-  while (true) {
-    const auto next = pull_pages(session, client, device, cursor, save);
+  if (!in.args.has("--follow")) {
+    pull_pages(session, client, device, cursor, save);
     session.check_saved();
-    if (!next || !follow || !sleep_unless_stopped(kFollowInterval)) return;
-    cursor = *next;
+    return;
   }
+  // --follow: a watch (live pulls, or polling every 2 s on a server without them) until SIGINT
+  // or SIGTERM; pages are printed on the client's thread while this one waits for the signal.
+  catch_stop_signals();
+  std::mutex mutex;
+  std::optional<Error> failure;
+  WatchOptions options;
+  options.poll_interval = kFollowInterval;
+  auto watch = client.watch(
+      device, cursor,
+      [&](Result<PullResult> page) {
+        try {
+          const PullResult& result = page.value();
+          for (const PulledEntry& entry : result.changes) print_line(pulled_entry_line(entry));
+          if (save) session.update([&](Profile& p) { p.cursor = result.cursor; });
+        } catch (const Error& e) {
+          const std::lock_guard lock(mutex);
+          failure = e;
+        }
+      },
+      options);
+  while (sleep_unless_stopped(kStopCheck)) {
+    const std::lock_guard lock(mutex);
+    if (failure) break;
+  }
+  watch->stop();
+  session.check_saved();
+  if (failure) throw *failure;
 }
 
 }  // namespace synckit::cli

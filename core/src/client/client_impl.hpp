@@ -63,6 +63,10 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   KeyStoreEntry key_store_entry() const;
   std::optional<Error> require_session() const;
 
+  // --- sync (client_sync.cpp) ---
+  static void pull_entries(const std::shared_ptr<Impl>& self, const std::string& device_id, std::int64_t cursor,
+                           const PullOptions& options, Callback<PullResult> done);
+
   // --- keys (client_keys.cpp) ---
   void unlock(MasterKey master);
   std::optional<Error> require_keys() const;

@@ -131,18 +131,27 @@ Out open_pull_reply(const ChangeKey& key, const wire::PullReply& reply, std::int
 // GET /v1/sync/pull after `cursor`; `open` turns the parsed reply into what `done` takes.
 template <class T, class Open>
 void fetch_pull(const std::shared_ptr<Client::Impl>& self, const std::string& device_id, std::int64_t cursor,
-                Callback<T> done, Open open) {
+                const PullOptions& options, Callback<T> done, Open open) {
   if (auto error = self->require_keys()) return done(*error);
   try {
     check_device_id(device_id);
     if (cursor < 0 || cursor > wire::kMaxCursor) throw Error(ErrorKind::invalid_input, "cursor out of range", "cursor");
+    if (options.wait_seconds < 0 || options.wait_seconds > kMaxPullWaitSeconds) {
+      throw Error(ErrorKind::invalid_input, "a pull's wait is 0..60 seconds", "wait_seconds");
+    }
   } catch (const Error& e) {
     return done(e);
   }
-  const std::string path = "/v1/sync/pull?" + encode_query({{"device_id", device_id},
-                                                            {"cursor", std::to_string(cursor)},
-                                                            {"limit", std::to_string(self->config.pull_limit)}});
-  self->send_authed(self->request("GET", path), [self, cursor, done, open](Result<HttpResponse> result) {
+  const std::string wait = std::to_string(options.wait_seconds);
+  const std::string cursor_text = std::to_string(cursor);
+  const std::string limit = std::to_string(self->config.pull_limit);
+  std::vector<std::pair<std::string_view, std::string_view>> query{
+      {"device_id", device_id}, {"cursor", cursor_text}, {"limit", limit}};
+  if (options.wait_seconds > 0) query.emplace_back("wait", wait);
+  HttpRequest request = self->request("GET", "/v1/sync/pull?" + encode_query(query));
+  request.hold = std::chrono::seconds(options.wait_seconds);
+  request.cancel = options.cancel;
+  self->send_authed(std::move(request), [self, cursor, done, open](Result<HttpResponse> result) {
     Client::Impl::deliver(done, [&] {
       const auto reply = wire::parse_pull_reply_text(reply_body(std::move(result)).value());
       if (!self->keys) throw Error(ErrorKind::not_set_up, "the client logged out during the pull");
@@ -207,14 +216,29 @@ void Client::push_plaintexts(const std::string& device_id, std::vector<ChangePla
 }
 
 void Client::pull(const std::string& device_id, std::int64_t cursor, Callback<PullResult> done) {
-  fetch_pull(impl_, device_id, cursor, std::move(done),
+  pull(device_id, cursor, PullOptions{}, std::move(done));
+}
+
+void Client::pull(const std::string& device_id, std::int64_t cursor, const PullOptions& options,
+                  Callback<PullResult> done) {
+  Impl::pull_entries(impl_, device_id, cursor, options, std::move(done));
+}
+
+void Client::Impl::pull_entries(const std::shared_ptr<Impl>& self, const std::string& device_id,
+                                std::int64_t cursor, const PullOptions& options, Callback<PullResult> done) {
+  fetch_pull(self, device_id, cursor, options, std::move(done),
              [](const ChangeKey& key, const wire::PullReply& reply, std::int64_t asked) {
                return open_pull_reply<PullResult>(key, reply, asked, &PulledEntry::entry, open_change);
              });
 }
 
 void Client::pull_plaintexts(const std::string& device_id, std::int64_t cursor, Callback<PlaintextPullResult> done) {
-  fetch_pull(impl_, device_id, cursor, std::move(done),
+  pull_plaintexts(device_id, cursor, PullOptions{}, std::move(done));
+}
+
+void Client::pull_plaintexts(const std::string& device_id, std::int64_t cursor, const PullOptions& options,
+                             Callback<PlaintextPullResult> done) {
+  fetch_pull(impl_, device_id, cursor, options, std::move(done),
              [](const ChangeKey& key, const wire::PullReply& reply, std::int64_t asked) {
                return open_pull_reply<PlaintextPullResult>(key, reply, asked, &PulledPlaintext::plaintext,
                                                            open_change_plaintext);

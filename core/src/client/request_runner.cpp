@@ -14,9 +14,13 @@ struct RequestRunner::Attempt : std::enable_shared_from_this<Attempt> {
         done(std::move(callback)) {}
 
   void start() {
+    if (cancelled()) return done(cancelled_error());
     auto self = shared_from_this();
     runner.transport_.send(request, [self](TransportResult result) { self->finished(std::move(result)); });
   }
+
+  bool cancelled() const { return request.cancel && request.cancel->cancelled(); }
+  static Error cancelled_error() { return Error(ErrorKind::cancelled, "the request was cancelled"); }
 
   // "POST /v1/sync/push": the method and the path, never the query.
   std::string what() const {
@@ -33,6 +37,7 @@ struct RequestRunner::Attempt : std::enable_shared_from_this<Attempt> {
   void finished(TransportResult result) {
     log(what() + " -> " + (result.response ? std::to_string(result.response->status)
                                            : std::string(transport_failure_name(result.failure))));
+    if (cancelled()) return done(cancelled_error());
     const net::AttemptOutcome outcome =
         result.response ? net::AttemptOutcome::http(result.response->status, retry_after(*result.response))
                         : net::AttemptOutcome::network();

@@ -132,6 +132,32 @@ std::int64_t Client::push_plaintexts(const std::string& device_id, std::vector<C
   return parts_->call<std::int64_t>(
       [&](auto& c, auto done) { c.push_plaintexts(device_id, std::move(changes), done); });
 }
+PullResult Client::pull(const std::string& device_id, std::int64_t cursor, const PullOptions& options) {
+  return parts_->call<PullResult>([&](auto& c, auto done) { c.pull(device_id, cursor, options, done); });
+}
+
+std::unique_ptr<NativeWatch> Client::watch(const std::string& device_id, std::int64_t cursor,
+                                           std::function<void(Result<PullResult>)> on_page, WatchOptions options) {
+  auto watch = parts_->on_loop([&](synckit::Client& c) {
+    return c.watch(device_id, cursor, std::move(options), std::move(on_page));
+  });
+  return std::make_unique<NativeWatch>(std::move(watch), parts_->loop);
+}
+
+void NativeWatch::stop() {
+  if (!watch_) return;
+  auto watch = std::move(watch_);
+  if (loop_.on_loop_thread()) return watch->stop();
+  // On the loop, so that once this returns no page callback is running or will start.
+  std::promise<void> stopped;
+  auto future = stopped.get_future();
+  loop_.post({}, [&] {
+    watch->stop();
+    stopped.set_value();
+  });
+  future.wait();
+}
+
 PlaintextPullResult Client::pull_plaintexts(const std::string& device_id, std::int64_t cursor) {
   return parts_->call<PlaintextPullResult>([&](auto& c, auto done) { c.pull_plaintexts(device_id, cursor, done); });
 }

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <limits>
 #include <mutex>
@@ -195,6 +196,7 @@ struct Transfer {
   std::uint64_t max_body = 0;
   std::size_t header_bytes = 0;
   const char* refused = nullptr;  // "body" or "headers" once a callback refused bytes over a limit
+  std::uint64_t cancel_hook = 0;  // on request.cancel, while the transfer runs
   EasyPtr easy;
 };
 
@@ -339,7 +341,9 @@ struct CurlTransport::Impl {
   CURLcode configure(Transfer& transfer) const;
   void collect_finished();
   void finish(CURL* easy, CURLcode code);
+  void drop_cancelled();
   void cancel_all();
+  static void forget_hook(Transfer& transfer);
 
   Scheduler& scheduler;
   const CurlOptions options;
@@ -347,6 +351,7 @@ struct CurlTransport::Impl {
   std::mutex mutex;
   std::vector<std::unique_ptr<Transfer>> incoming;  // guarded by mutex
   bool stopping = false;                            // guarded by mutex
+  std::atomic<bool> cancel_requested{false};        // a request's cancel signal fired
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active;  // worker thread only
   std::thread worker;                                           // last: starts once all else exists
 };
@@ -413,6 +418,7 @@ void CurlTransport::Impl::run() {
       batch.swap(incoming);
     }
     for (auto& transfer : batch) start(std::move(transfer));
+    if (cancel_requested.exchange(false)) drop_cancelled();
     int running = 0;
     curl_multi_perform(multi, &running);
     collect_finished();
@@ -422,6 +428,9 @@ void CurlTransport::Impl::run() {
 }
 
 void CurlTransport::Impl::start(std::unique_ptr<Transfer> transfer) {
+  if (transfer->request.cancel && transfer->request.cancel->cancelled()) {
+    return deliver(std::move(transfer->done), failure(TransportFailure::cancelled, "the request was cancelled"));
+  }
   transfer->easy.reset(curl_easy_init());
   if (!transfer->easy) {
     return deliver(std::move(transfer->done), failure(TransportFailure::connection, "out of memory"));
@@ -434,7 +443,32 @@ void CurlTransport::Impl::start(std::unique_ptr<Transfer> transfer) {
     return deliver(std::move(transfer->done), failure(failure_for(code), detail_for(code, *transfer)));
   }
   CURL* easy = transfer->easy.get();
+  if (transfer->request.cancel) {
+    transfer->cancel_hook = transfer->request.cancel->on_cancel([this] {
+      cancel_requested = true;
+      curl_multi_wakeup(multi);
+    });
+  }
   active.emplace(easy, std::move(transfer));
+}
+
+void CurlTransport::Impl::forget_hook(Transfer& transfer) {
+  if (transfer.request.cancel && transfer.cancel_hook != 0) transfer.request.cancel->forget(transfer.cancel_hook);
+  transfer.cancel_hook = 0;
+}
+
+void CurlTransport::Impl::drop_cancelled() {
+  for (auto it = active.begin(); it != active.end();) {
+    Transfer& transfer = *it->second;
+    if (!transfer.request.cancel || !transfer.request.cancel->cancelled()) {
+      ++it;
+      continue;
+    }
+    curl_multi_remove_handle(multi, it->first);
+    forget_hook(transfer);
+    deliver(std::move(transfer.done), failure(TransportFailure::cancelled, "the request was cancelled"));
+    it = active.erase(it);
+  }
 }
 
 CURLcode CurlTransport::Impl::configure(Transfer& transfer) const {
@@ -456,9 +490,12 @@ CURLcode CurlTransport::Impl::configure(Transfer& transfer) const {
       (CURLOPT_PROXY_SSL_VERIFYHOST, 2L)
       (CURLOPT_NOSIGNAL, 1L)
       (CURLOPT_CONNECTTIMEOUT_MS, to_long(options.connect_timeout))
-      (CURLOPT_TIMEOUT_MS, to_long(options.total_timeout))
+      (CURLOPT_TIMEOUT_MS, to_long(options.total_timeout == std::chrono::milliseconds(0)
+                                       ? options.total_timeout : options.total_timeout + request.hold))
       (CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(std::min<std::uint32_t>(options.low_speed_limit, kIntMax)))
-      (CURLOPT_LOW_SPEED_TIME, to_long(options.low_speed_time))
+      (CURLOPT_LOW_SPEED_TIME, to_long(options.low_speed_time == std::chrono::seconds(0)
+                                           ? options.low_speed_time
+                                           : options.low_speed_time + std::chrono::ceil<std::chrono::seconds>(request.hold)))
       (CURLOPT_MAXFILESIZE_LARGE, max_file)
       (CURLOPT_USERAGENT, options.user_agent.c_str())
       (CURLOPT_HTTPHEADER, transfer.headers.get())
@@ -488,6 +525,7 @@ void CurlTransport::Impl::finish(CURL* easy, CURLcode code) {
   if (found == active.end()) return;
   std::unique_ptr<Transfer> transfer = std::move(found->second);
   active.erase(found);
+  forget_hook(*transfer);
   if (code != CURLE_OK) {
     return deliver(std::move(transfer->done), failure(failure_for(code), detail_for(code, *transfer)));
   }
@@ -502,6 +540,7 @@ void CurlTransport::Impl::finish(CURL* easy, CURLcode code) {
 void CurlTransport::Impl::cancel_all() {
   for (auto& [easy, transfer] : active) {
     curl_multi_remove_handle(multi, easy);
+    forget_hook(*transfer);
     deliver(std::move(transfer->done), failure(TransportFailure::cancelled, "the transport was shut down"));
   }
   active.clear();

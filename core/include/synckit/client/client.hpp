@@ -5,6 +5,7 @@
 // Platform layers wrap it: platform/native adds a blocking facade, platform/web Promises.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "synckit/bytes.hpp"
 #include "synckit/change_entry.hpp"
 #include "synckit/change_plaintext.hpp"
+#include "synckit/client/cancel_signal.hpp"
 #include "synckit/client/key_store.hpp"
 #include "synckit/client/result.hpp"
 #include "synckit/client/scheduler.hpp"
@@ -102,6 +104,39 @@ struct PlaintextPullResult {
 using Device = wire::Device;
 using SyncStatus = wire::SyncStatus;
 
+inline constexpr int kMaxPullWaitSeconds = 60;  // protocol 1.1, "Live pull"
+
+// How a pull asks.
+struct PullOptions {
+  // Live pull (protocol 1.1): when nothing is there yet, the server holds the pull up to this
+  // many seconds (0..60) and answers as soon as another device pushes. A 1.0 server answers at once.
+  int wait_seconds = 0;
+  // Fired: the pull ends with Error{cancelled} and its request is dropped (optional).
+  std::shared_ptr<CancelSignal> cancel;
+};
+
+// A running watch (Client::watch): stop() ends it; no request of it is left once its pull
+// has ended (soon after stop(), as the transport drops it). Thread-safe.
+class Watch {
+ public:
+  virtual ~Watch() = default;
+  virtual void stop() = 0;
+  virtual bool stopped() const = 0;
+};
+
+struct WatchOptions {
+  // How long each live pull may be held (1..60 s), and how often a server without live pull
+  // (protocol 1.0) is polled instead.
+  int wait_seconds = 30;
+  std::chrono::milliseconds poll_interval{2000};
+  // While the server is away (network, 5xx, 429 after the transport's own retries), the watch
+  // waits first_backoff, doubling up to max_backoff, and pulls again; each such error is reported
+  // here (optional). Other errors end the watch through on_page.
+  std::chrono::milliseconds first_backoff{500};
+  std::chrono::milliseconds max_backoff{30'000};
+  std::function<void(const Error&)> on_retry;
+};
+
 class Client {
  public:
   // Throws Error{invalid_input} for a server URL that is not https:// (or http:// on loopback) or
@@ -168,6 +203,17 @@ class Client {
   // The same, each change as its plaintext JSON text (ChangePlaintext) instead of a parsed entry:
   // for apps (and the web package) that hand rows on as JSON text.
   void pull_plaintexts(const std::string& device_id, std::int64_t cursor, Callback<PlaintextPullResult> done);
+  // The same with options: a live pull's wait, a cancel signal. Errors also invalid_input
+  // (wait_seconds outside 0..60) and cancelled.
+  void pull(const std::string& device_id, std::int64_t cursor, const PullOptions& options, Callback<PullResult> done);
+  void pull_plaintexts(const std::string& device_id, std::int64_t cursor, const PullOptions& options,
+                       Callback<PlaintextPullResult> done);
+  // Pulls from `cursor` on and on until stopped: live pulls when the server serves them (health's
+  // "live_pull"), else polls. Calls on_page for each page that has changes or moves the cursor
+  // (with has_more pages delivered at once, one after another), and once with the error that ends
+  // it (unauthorized, forbidden, not_set_up, json, ...). Callbacks run on the client's thread.
+  std::shared_ptr<Watch> watch(const std::string& device_id, std::int64_t cursor, WatchOptions options,
+                               std::function<void(Result<PullResult>)> on_page);
 
   void put_blob(const std::string& blob_id, ByteView bytes, Callback<Done> done);
   // put_blob without a copy of the blob: `buffer` is the blob's size + 40 bytes with the blob at

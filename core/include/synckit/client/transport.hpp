@@ -2,6 +2,7 @@
 // out, through a completion callback. The platform implements it (native: libcurl; web: fetch).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -9,6 +10,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "synckit/client/cancel_signal.hpp"
 
 namespace synckit {
 
@@ -43,6 +46,11 @@ struct HttpRequest {
   std::string url;     // absolute
   HttpHeaders headers;
   RequestBody body;    // bytes; empty for GET/DELETE
+  // How long the server may hold the reply on purpose (live pull's wait): transports add it to
+  // their time limits, including the one for a silent connection.
+  std::chrono::milliseconds hold{0};
+  // When set and fired, the transport drops the request and reports TransportFailure::cancelled.
+  std::shared_ptr<CancelSignal> cancel = nullptr;
 };
 
 struct HttpResponse {
@@ -80,7 +88,8 @@ class Transport {
  public:
   virtual ~Transport() = default;
   // Sends `request`; calls `done` exactly once, on the thread of the platform's Scheduler (the
-  // client's event loop), never synchronously from inside send(). Never follows redirects.
+  // client's event loop), never synchronously from inside send(). Never follows redirects. A
+  // request whose `cancel` fires ends soon after with TransportFailure::cancelled.
   virtual void send(HttpRequest request, std::function<void(TransportResult)> done) = 0;
 };
 

@@ -17,6 +17,8 @@
 
 namespace synckit::native {
 
+class EventLoop;
+
 // Where the master key is cached between runs.
 enum class KeyCache {
   os_keychain,  // Linux secret-service, macOS Keychain, Windows Credential Manager (a build with
@@ -34,6 +36,21 @@ struct Config {
   int pull_limit = 500;
   std::function<void(const std::optional<SessionTokens>&)> on_session_change;  // on the loop thread
   std::function<void(std::string_view)> log;  // one line per request/retry; never secrets
+};
+
+// A running Client::watch. stop() returns once no page callback runs any more and the watch's
+// request has been dropped; the destructor stops it. Thread-safe (not from inside on_page).
+class NativeWatch {
+ public:
+  NativeWatch(std::shared_ptr<Watch> watch, EventLoop& loop) : watch_(std::move(watch)), loop_(loop) {}
+  ~NativeWatch() { stop(); }
+  NativeWatch(const NativeWatch&) = delete;
+  NativeWatch& operator=(const NativeWatch&) = delete;
+  void stop();
+
+ private:
+  std::shared_ptr<Watch> watch_;
+  EventLoop& loop_;
 };
 
 class Client {
@@ -70,6 +87,16 @@ class Client {
   std::int64_t push_plaintexts(const std::string& device_id, std::vector<ChangePlaintext> changes);
   // pull() with each change as its plaintext JSON text instead of a parsed entry.
   PlaintextPullResult pull_plaintexts(const std::string& device_id, std::int64_t cursor);
+  // pull() with options: options.wait_seconds (0..60) holds it on the server until another
+  // device pushes (live pull); options.cancel, fired from another thread, ends it with
+  // Error{cancelled}. Throws invalid_input for a wait outside 0..60.
+  PullResult pull(const std::string& device_id, std::int64_t cursor, const PullOptions& options);
+  // Pulls on and on from `cursor` (live pulls when the server serves them, else polls): each
+  // page with news, then the error that ends it, goes to `on_page` on the client's own thread
+  // (keep it short; never call this Client's blocking methods from it). Retries while the server
+  // is away. Stop the returned watch (or destroy it) before the Client; its request is then gone.
+  std::unique_ptr<NativeWatch> watch(const std::string& device_id, std::int64_t cursor,
+                                     std::function<void(Result<PullResult>)> on_page, WatchOptions options = {});
 
   void put_blob(const std::string& blob_id, ByteView bytes);
   Bytes get_blob(const std::string& blob_id);

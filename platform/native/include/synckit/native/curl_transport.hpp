@@ -42,6 +42,8 @@ struct CurlOptions {
 // - Bodies are sent byte for byte; curl adds no Content-Type and no "Expect: 100-continue".
 // - Response headers are those of the final response (interim 1xx ones are dropped), at most
 //   256 KiB in all; more, or a body over max_response_bytes, fails with too_large.
+// - A request's `hold` (a live pull's wait) is added to total_timeout and low_speed_time; when its
+//   `cancel` signal fires, the transfer is dropped at once and `done` gets `cancelled`.
 // - `done` is always posted to the Scheduler given at construction, never called inside send().
 // - Threads: one worker thread owns every curl handle (curl_multi: many requests in flight at
 //   once, connections kept alive in the multi handle's pool). send() is thread-safe.
