@@ -64,8 +64,10 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   std::optional<Error> require_session() const;
 
   // --- sync (client_sync.cpp) ---
-  static void pull_entries(const std::shared_ptr<Impl>& self, const std::string& device_id, std::int64_t cursor,
-                           const PullOptions& options, Callback<PullResult> done);
+  // The pull of Client::pull (PullResult) or of pull_plaintexts (PlaintextPullResult).
+  template <class Page>
+  static void pull_pages(const std::shared_ptr<Impl>& self, const std::string& device_id, std::int64_t cursor,
+                         const PullOptions& options, Callback<Page> done);
 
   // --- keys (client_keys.cpp) ---
   void unlock(MasterKey master);
@@ -84,6 +86,14 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   // Ids of pushed changes not confirmed yet (client_sync.cpp); made on the first push.
   std::unique_ptr<detail::PendingChangeIds> pending_change_ids;
 };
+
+template <>
+void Client::Impl::pull_pages<PullResult>(const std::shared_ptr<Impl>& self, const std::string& device_id,
+                                          std::int64_t cursor, const PullOptions& options, Callback<PullResult> done);
+template <>
+void Client::Impl::pull_pages<PlaintextPullResult>(const std::shared_ptr<Impl>& self, const std::string& device_id,
+                                                   std::int64_t cursor, const PullOptions& options,
+                                                   Callback<PlaintextPullResult> done);
 
 // The body of a 2xx reply, or the typed error the reply means (wire::error_from_reply).
 Result<std::string> reply_body(Result<HttpResponse> result);

@@ -221,11 +221,13 @@ void Client::pull(const std::string& device_id, std::int64_t cursor, Callback<Pu
 
 void Client::pull(const std::string& device_id, std::int64_t cursor, const PullOptions& options,
                   Callback<PullResult> done) {
-  Impl::pull_entries(impl_, device_id, cursor, options, std::move(done));
+  Impl::pull_pages<PullResult>(impl_, device_id, cursor, options, std::move(done));
 }
 
-void Client::Impl::pull_entries(const std::shared_ptr<Impl>& self, const std::string& device_id,
-                                std::int64_t cursor, const PullOptions& options, Callback<PullResult> done) {
+template <>
+void Client::Impl::pull_pages<PullResult>(const std::shared_ptr<Impl>& self, const std::string& device_id,
+                                          std::int64_t cursor, const PullOptions& options,
+                                          Callback<PullResult> done) {
   fetch_pull(self, device_id, cursor, options, std::move(done),
              [](const ChangeKey& key, const wire::PullReply& reply, std::int64_t asked) {
                return open_pull_reply<PullResult>(key, reply, asked, &PulledEntry::entry, open_change);
@@ -238,7 +240,14 @@ void Client::pull_plaintexts(const std::string& device_id, std::int64_t cursor, 
 
 void Client::pull_plaintexts(const std::string& device_id, std::int64_t cursor, const PullOptions& options,
                              Callback<PlaintextPullResult> done) {
-  fetch_pull(impl_, device_id, cursor, options, std::move(done),
+  Impl::pull_pages<PlaintextPullResult>(impl_, device_id, cursor, options, std::move(done));
+}
+
+template <>
+void Client::Impl::pull_pages<PlaintextPullResult>(const std::shared_ptr<Impl>& self, const std::string& device_id,
+                                                   std::int64_t cursor, const PullOptions& options,
+                                                   Callback<PlaintextPullResult> done) {
+  fetch_pull(self, device_id, cursor, options, std::move(done),
              [](const ChangeKey& key, const wire::PullReply& reply, std::int64_t asked) {
                return open_pull_reply<PlaintextPullResult>(key, reply, asked, &PulledPlaintext::plaintext,
                                                            open_change_plaintext);

@@ -18,10 +18,12 @@ bool is_transient(const Error& error) {
   }
 }
 
-class WatchLoop final : public Watch, public std::enable_shared_from_this<WatchLoop> {
+// One watch; Page is PullResult or PlaintextPullResult.
+template <class Page>
+class WatchLoop final : public Watch, public std::enable_shared_from_this<WatchLoop<Page>> {
  public:
   WatchLoop(std::shared_ptr<Client::Impl> impl, std::string device_id, std::int64_t cursor, WatchOptions options,
-            std::function<void(Result<PullResult>)> on_page)
+            std::function<void(Result<Page>)> on_page)
       : impl_(std::move(impl)),
         device_id_(std::move(device_id)),
         cursor_(cursor),
@@ -47,7 +49,7 @@ class WatchLoop final : public Watch, public std::enable_shared_from_this<WatchL
   // Does the server hold pulls (protocol 1.1 live pull)? Asked once, before the first pull.
   void probe() {
     if (stopped_) return;
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     HttpRequest request = impl_->request("GET", "/v1/health");
     request.cancel = fresh_cancel();
     impl_->send(std::move(request), [self](Result<HttpResponse> result) {
@@ -65,15 +67,15 @@ class WatchLoop final : public Watch, public std::enable_shared_from_this<WatchL
 
   void next() {
     if (stopped_) return;
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     const PullOptions options{live_ ? options_.wait_seconds : 0, fresh_cancel()};
     const auto asked_at = impl_->services.clock.now();
-    Client::Impl::pull_entries(impl_, device_id_, cursor_, options, [self, asked_at](Result<PullResult> result) {
+    Client::Impl::pull_pages<Page>(impl_, device_id_, cursor_, options, [self, asked_at](Result<Page> result) {
       self->on_pull(std::move(result), asked_at);
     });
   }
 
-  void on_pull(Result<PullResult> result, SystemTime asked_at) {
+  void on_pull(Result<Page> result, SystemTime asked_at) {
     if (stopped_) return;
     if (!result) {
       if (is_transient(result.error())) return retry_later(result.error(), &WatchLoop::next);
@@ -81,7 +83,7 @@ class WatchLoop final : public Watch, public std::enable_shared_from_this<WatchL
       return on_page_(result.error());
     }
     backoff_ = options_.first_backoff;
-    PullResult page = std::move(result.value());
+    Page page = std::move(result.value());
     const bool news = !page.changes.empty() || page.cursor != cursor_;
     const bool more = page.has_more;
     cursor_ = page.cursor;
@@ -108,7 +110,7 @@ class WatchLoop final : public Watch, public std::enable_shared_from_this<WatchL
   }
 
   void schedule(std::chrono::milliseconds delay, void (WatchLoop::*step)()) {
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     impl_->services.scheduler.post(delay, [self, step] { ((*self).*step)(); });
   }
 
@@ -123,7 +125,7 @@ class WatchLoop final : public Watch, public std::enable_shared_from_this<WatchL
   const std::string device_id_;
   std::int64_t cursor_;
   const WatchOptions options_;
-  std::function<void(Result<PullResult>)> on_page_;
+  std::function<void(Result<Page>)> on_page_;
   std::chrono::milliseconds backoff_;
   bool live_ = false;
   std::atomic<bool> stopped_{false};
@@ -131,17 +133,29 @@ class WatchLoop final : public Watch, public std::enable_shared_from_this<WatchL
   std::shared_ptr<CancelSignal> cancel_;
 };
 
-}  // namespace
-
-std::shared_ptr<Watch> Client::watch(const std::string& device_id, std::int64_t cursor, WatchOptions options,
-                                     std::function<void(Result<PullResult>)> on_page) {
+template <class Page>
+std::shared_ptr<Watch> start_watch(const std::shared_ptr<Client::Impl>& impl, const std::string& device_id,
+                                   std::int64_t cursor, WatchOptions options, std::function<void(Result<Page>)> on_page) {
   if (options.wait_seconds < 1 || options.wait_seconds > kMaxPullWaitSeconds) {
     throw Error(ErrorKind::invalid_input, "a watch's wait is 1..60 seconds", "wait_seconds");
   }
   if (!on_page) throw Error(ErrorKind::invalid_input, "a watch needs a page callback", "on_page");
-  auto loop = std::make_shared<WatchLoop>(impl_, device_id, cursor, std::move(options), std::move(on_page));
+  auto loop = std::make_shared<WatchLoop<Page>>(impl, device_id, cursor, std::move(options), std::move(on_page));
   loop->start();
   return loop;
+}
+
+}  // namespace
+
+std::shared_ptr<Watch> Client::watch(const std::string& device_id, std::int64_t cursor, WatchOptions options,
+                                     std::function<void(Result<PullResult>)> on_page) {
+  return start_watch<PullResult>(impl_, device_id, cursor, std::move(options), std::move(on_page));
+}
+
+std::shared_ptr<Watch> Client::watch_plaintexts(const std::string& device_id, std::int64_t cursor,
+                                                WatchOptions options,
+                                                std::function<void(Result<PlaintextPullResult>)> on_page) {
+  return start_watch<PlaintextPullResult>(impl_, device_id, cursor, std::move(options), std::move(on_page));
 }
 
 }  // namespace synckit

@@ -214,6 +214,9 @@ class Client {
   // it (unauthorized, forbidden, not_set_up, json, ...). Callbacks run on the client's thread.
   std::shared_ptr<Watch> watch(const std::string& device_id, std::int64_t cursor, WatchOptions options,
                                std::function<void(Result<PullResult>)> on_page);
+  // The same with each change as its plaintext text (as pull_plaintexts).
+  std::shared_ptr<Watch> watch_plaintexts(const std::string& device_id, std::int64_t cursor, WatchOptions options,
+                                          std::function<void(Result<PlaintextPullResult>)> on_page);
 
   void put_blob(const std::string& blob_id, ByteView bytes, Callback<Done> done);
   // put_blob without a copy of the blob: `buffer` is the blob's size + 40 bytes with the blob at
