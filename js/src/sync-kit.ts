@@ -7,10 +7,12 @@ import type {
   Account,
   Change,
   Device,
+  PullOptions,
   PullResult,
   RetryOptions,
   SessionTokens,
   SyncStatus,
+  WatchOptions,
 } from './types.js';
 import { loadWasmModule, type WasmCallback, type WasmClient } from './wasm-module.js';
 
@@ -62,6 +64,7 @@ function message(error: unknown): string {
 export class SyncKit {
   readonly #slot: { handle: WasmClient | null };
   readonly #pending = new Set<(error: SyncKitError) => void>();
+  readonly #watches = new Set<() => void>();
 
   private constructor(handle: WasmClient) {
     this.#slot = { handle };
@@ -219,9 +222,66 @@ export class SyncKit {
     });
   }
 
-  /** Other devices' changes after `cursor`, decrypted. */
-  pull(deviceId: string, cursor = 0): Promise<PullResult> {
-    return this.#call((h, done) => h.pull(deviceId, cursor, done), parsePull);
+  /**
+   * Other devices' changes after `cursor`, decrypted. `wait` (seconds) makes it a live pull, held
+   * on the server until another device pushes; `signal` aborts it (kind 'cancelled').
+   */
+  pull(deviceId: string, cursor = 0, options: PullOptions = {}): Promise<PullResult> {
+    const { wait = 0, signal } = options ?? {};
+    return this.#call((h, done) => {
+      if (typeof wait !== 'number') throw new SyncKitError('invalid_input', 'wait must be a number of seconds (0..60)', { field: 'wait' });
+      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        throw new SyncKitError('invalid_input', 'signal must be an AbortSignal', { field: 'signal' });
+      }
+      if (signal?.aborted) throw new SyncKitError('cancelled', 'the pull was aborted before it started');
+      const id = signal ? h.newCancel() : 0;
+      const abort = () => this.#slot.handle?.cancel(id);
+      signal?.addEventListener('abort', abort, { once: true });
+      h.pull(deviceId, cursor, wait, id, (error, value) => {
+        signal?.removeEventListener('abort', abort);
+        done(error, value);
+      });
+    }, parsePull);
+  }
+
+  /**
+   * Pulls from `cursor` on and on: live pulls when the server serves them, else polling every 2 s;
+   * retries while the server is away. `onPage` gets each page with news (pass `page.cursor` on when
+   * you persist it); an error that will not pass ends the watch through `options.onError`.
+   * Returns the function that stops it (its request is dropped at once).
+   */
+  watch(deviceId: string, cursor: number, onPage: (page: PullResult) => void, options: WatchOptions = {}): () => void {
+    const handle = this.#handle();
+    if (typeof onPage !== 'function') throw new SyncKitError('invalid_input', 'watch needs an onPage function', { field: 'onPage' });
+    const { wait = 30, onError } = options ?? {};
+    if (typeof wait !== 'number') throw new SyncKitError('invalid_input', 'wait must be a number of seconds (1..60)', { field: 'wait' });
+    let stopped = false;
+    let id = 0;
+    let startError: SyncKitError | null = null;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      this.#watches.delete(stop);
+      this.#slot.handle?.stopWatch(id);
+    };
+    id = handle.watch(deviceId, cursor, wait, (error, value) => {
+      if (stopped) return;
+      if (error) {
+        const failure = SyncKitError.fromCore(error);
+        if (id === 0) {
+          startError = failure;  // bad arguments: thrown below, synchronously
+          return;
+        }
+        stopped = true;
+        this.#watches.delete(stop);
+        onError?.(failure);
+        return;
+      }
+      onPage(parsePull(value));
+    });
+    if (startError) throw startError;
+    this.#watches.add(stop);
+    return stop;
   }
 
   /** Encrypts and stores a blob under `blobId` (exactly 40 bytes of overhead on the server). */
@@ -253,6 +313,7 @@ export class SyncKit {
     if (!handle) return;
     this.#slot.handle = null;
     finalizer?.unregister(this);
+    for (const stop of [...this.#watches]) stop();
     const pending = [...this.#pending];
     this.#pending.clear();
     const error = new SyncKitError('not_set_up', 'the client was disposed');

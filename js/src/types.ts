@@ -1,4 +1,5 @@
 // The plain data types of the SyncKit API.
+import type { SyncKitError } from './sync-kit-error.js';
 
 /** A JSON value: what a row's `data` may hold. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -93,4 +94,23 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Backoff cap in ms (default 8000). */
   maxDelayMs?: number;
+}
+
+/** Options of SyncKit.pull. */
+export interface PullOptions {
+  /**
+   * Live pull (protocol 1.1): when nothing is there yet, the server holds the pull up to this many
+   * seconds (0..60, default 0) and answers as soon as another device pushes.
+   */
+  wait?: number;
+  /** Aborting it ends the pull at once: the Promise rejects with kind 'cancelled'. */
+  signal?: AbortSignal;
+}
+
+/** Options of SyncKit.watch. */
+export interface WatchOptions {
+  /** How long each live pull may be held (1..60 s, default 30). */
+  wait?: number;
+  /** The error that ends the watch (a revoked device, signed out, a bad reply), if one does. */
+  onError?: (error: SyncKitError) => void;
 }

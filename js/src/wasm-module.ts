@@ -24,7 +24,11 @@ export interface WasmClient {
   listDevices(done: WasmCallback): void;
   revokeDevice(id: string, done: WasmCallback): void;
   push(deviceId: string, changesUtf8: Uint8Array, done: WasmCallback): void;
-  pull(deviceId: string, cursor: number, done: WasmCallback): void;
+  pull(deviceId: string, cursor: number, wait: number, cancelId: number, done: WasmCallback): void;
+  newCancel(): number;
+  cancel(id: number): void;
+  watch(deviceId: string, cursor: number, wait: number, onPage: WasmCallback): number;
+  stopWatch(id: number): void;
   putBlob(blobId: string, bytes: Uint8Array, done: WasmCallback): void;
   getBlob(blobId: string, done: WasmCallback): void;
   deleteBlob(blobId: string, done: WasmCallback): void;

@@ -34,11 +34,37 @@ Callback<T> reply_undefined(val callback) {
 
 Error not_open() { return Error(ErrorKind::not_set_up, "the client is not open"); }
 
+std::int64_t cursor_of(double cursor) {
+  if (!(cursor >= 0) || cursor > 9007199254740992.0 || static_cast<double>(static_cast<std::int64_t>(cursor)) != cursor) {
+    throw Error(ErrorKind::invalid_input, "cursor must be a whole number from 0 to 2^53", "cursor");
+  }
+  return static_cast<std::int64_t>(cursor);
+}
+
+int whole_number(double value, int min, int max, const char* field) {
+  if (!(value >= min) || value > max || static_cast<double>(static_cast<int>(value)) != value) {
+    throw Error(ErrorKind::invalid_input,
+                std::string(field) + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max),
+                field);
+  }
+  return static_cast<int>(value);
+}
+
+// The page as JSON text for JavaScript; the heap copy of the plaintexts is wiped on return.
+val page_text(const PlaintextPullResult& page) {
+  std::string text = pull_result_to_json(page);
+  WipeOnExit wipe{text};
+  return val(text);
+}
+
 }  // namespace
 
 ClientAdapter::ClientAdapter(val host) : host_(host), key_store_(host) {}
 
-ClientAdapter::~ClientAdapter() = default;
+ClientAdapter::~ClientAdapter() {
+  *alive_ = false;  // completions still to come (cancelled requests) must not touch the maps
+  for (auto& [id, watch] : watches_) watch->stop();
+}
 
 template <class Start>
 void ClientAdapter::run(const val& callback, Start start) {
@@ -158,18 +184,60 @@ void ClientAdapter::push(std::string device_id, val changes_utf8, val callback) 
   });
 }
 
-void ClientAdapter::pull(std::string device_id, double cursor, val callback) {
+void ClientAdapter::pull(std::string device_id, double cursor, double wait, unsigned cancel_id, val callback) {
   run(callback, [&](Client& core) {
-    if (!(cursor >= 0) || cursor > 9007199254740992.0 || static_cast<double>(static_cast<std::int64_t>(cursor)) != cursor) {
-      throw Error(ErrorKind::invalid_input, "cursor must be a whole number from 0 to 2^53", "cursor");
+    PullOptions options{whole_number(wait, 0, kMaxPullWaitSeconds, "wait"), nullptr};
+    if (cancel_id != 0) {
+      const auto found = cancels_.find(cancel_id);
+      if (found == cancels_.end()) throw Error(ErrorKind::invalid_input, "no such cancel signal", "signal");
+      options.cancel = found->second;
     }
-    core.pull_plaintexts(device_id, static_cast<std::int64_t>(cursor), [callback](Result<PlaintextPullResult> result) {
+    core.pull_plaintexts(device_id, cursor_of(cursor), options,
+                         [this, alive = alive_, callback, cancel_id](Result<PlaintextPullResult> result) {
+      if (*alive) cancels_.erase(cancel_id);
       if (!result.ok()) return fail(callback, result.error());
-      std::string text = pull_result_to_json(result.value());
-      WipeOnExit wipe{text};
-      callback(val::null(), val(text));
+      callback(val::null(), page_text(result.value()));
     });
   });
+}
+
+unsigned ClientAdapter::newCancel() {
+  const unsigned id = next_id_++;
+  cancels_.emplace(id, std::make_shared<CancelSignal>());
+  return id;
+}
+
+void ClientAdapter::cancel(unsigned id) {
+  const auto found = cancels_.find(id);
+  if (found == cancels_.end()) return;
+  const auto signal = found->second;
+  cancels_.erase(found);
+  signal->cancel();
+}
+
+unsigned ClientAdapter::watch(std::string device_id, double cursor, double wait, val on_page) {
+  const unsigned id = next_id_++;
+  run(on_page, [&](Client& core) {
+    WatchOptions options;
+    options.wait_seconds = whole_number(wait, 1, kMaxPullWaitSeconds, "wait");
+    watches_.emplace(id, core.watch_plaintexts(device_id, cursor_of(cursor), options,
+                                               [this, alive = alive_, id, on_page](Result<PlaintextPullResult> result) {
+                                                 if (!result.ok()) {
+                                                   if (*alive) watches_.erase(id);
+                                                   return fail(on_page, result.error());
+                                                 }
+                                                 on_page(val::null(), page_text(result.value()));
+                                               }));
+  });
+  return id;
+}
+
+void ClientAdapter::stopWatch(unsigned id) {
+  const auto found = watches_.find(id);
+  if (found == watches_.end()) return;
+  const auto watch = found->second;
+  watches_.erase(found);
+  watch->stop();
 }
 
 void ClientAdapter::putBlob(std::string blob_id, val bytes, val callback) {

@@ -19,6 +19,9 @@ namespace synckit::web {
 // be aborted safely: Emscripten 3.1.6 frees its record while the XMLHttpRequest keeps writing to it).
 struct FetchTransport::Request {
   FetchTransport* owner = nullptr;  // nullptr once the transport is gone (the answer is dropped)
+  emscripten_fetch_t* fetch = nullptr;
+  bool cancelling = false;          // cancel() is closing the fetch: its onerror is ours to ignore
+  std::uint64_t cancel_hook = 0;
   HttpRequest request;
   std::vector<const char*> header_pointers;
   std::function<void(TransportResult)> done;
@@ -26,10 +29,12 @@ struct FetchTransport::Request {
   std::chrono::milliseconds timeout{};
   std::uint64_t max_response_bytes = 0;
 
-  // Takes this request off its transport's in-flight list.
+  // Takes this request off its transport's in-flight list (and its cancel signal).
   void detach() {
     if (owner != nullptr) owner->in_flight_.erase(this);
     owner = nullptr;
+    if (request.cancel && cancel_hook != 0) request.cancel->forget(cancel_hook);
+    cancel_hook = 0;
   }
 };
 
@@ -51,6 +56,13 @@ EM_JS(double, synckit_fetch_response_size, (unsigned id), {
 });
 EM_JS(void, synckit_fetch_response_copy, (unsigned id, char* out, double size), {
   HEAPU8.set(new Uint8Array(Fetch.xhrs[id - 1].response, 0, size), out);
+});
+// Aborts the XMLHttpRequest of fetch id N: it then reports nothing more (3.1.6's Fetch.js sets no
+// onabort), so the fetch record can be closed while nothing writes into it.
+EM_JS(void, synckit_fetch_abort, (unsigned id), {
+  if (typeof Fetch === 'undefined' || !Array.isArray(Fetch.xhrs)) return;
+  var xhr = Fetch.xhrs[id - 1];
+  if (xhr) xhr.abort();
 });
 
 TransportResult failure(TransportFailure reason, std::string detail) {
@@ -111,6 +123,7 @@ void deliver_later(std::function<void(TransportResult)> done, TransportResult re
 }
 
 void finished(emscripten_fetch_t* fetch) {
+  if (static_cast<Request*>(fetch->userData)->cancelling) return;  // cancel() closes and frees it
   std::unique_ptr<Request> request(static_cast<Request*>(fetch->userData));
   FetchTransport* owner = request->owner;
   if (owner == nullptr) {  // cancelled already: only the fetch record is left to free
@@ -145,13 +158,28 @@ FetchTransport::FetchTransport(FetchOptions options) : options_(options) {}
 FetchTransport::~FetchTransport() {
   auto requests = std::move(in_flight_);
   for (Request* request : requests) {
-    request->owner = nullptr;
+    request->detach();  // also forgets its cancel signal, whose hook names this transport
     auto done = std::move(request->done);
     if (done) done(failure(TransportFailure::cancelled, "the transport was shut down"));
   }
 }
 
+void FetchTransport::cancel(Request* request) {
+  if (request->cancelling || request->fetch == nullptr) return;
+  request->cancelling = true;
+  auto done = std::move(request->done);
+  request->detach();
+  synckit_fetch_abort(request->fetch->id);
+  emscripten_fetch_close(request->fetch);  // calls finished() (onerror), which leaves it to us
+  delete request;
+  if (done) deliver_later(std::move(done), failure(TransportFailure::cancelled, "the request was cancelled"));
+}
+
 void FetchTransport::send(HttpRequest http, std::function<void(TransportResult)> done) {
+  if (http.cancel && http.cancel->cancelled()) {
+    deliver_later(std::move(done), failure(TransportFailure::cancelled, "the request was cancelled"));
+    return;
+  }
   if (!net::is_allowed_url(http.url)) {
     deliver_later(std::move(done), failure(TransportFailure::invalid_request,
                                            "only https URLs, or http to a loopback host, are allowed"));
@@ -161,7 +189,7 @@ void FetchTransport::send(HttpRequest http, std::function<void(TransportResult)>
   request->owner = this;
   request->request = std::move(http);
   request->done = std::move(done);
-  request->timeout = options_.timeout;
+  request->timeout = options_.timeout + request->request.hold;
   request->max_response_bytes = options_.max_response_bytes;
   for (const auto& [name, value] : request->request.headers) {
     request->header_pointers.push_back(name.c_str());
@@ -175,7 +203,7 @@ void FetchTransport::send(HttpRequest http, std::function<void(TransportResult)>
   std::strncpy(attr.requestMethod, method.c_str(), sizeof(attr.requestMethod) - 1);
   // Not EMSCRIPTEN_FETCH_LOAD_TO_MEMORY: outcome() copies the body itself (see above).
   attr.attributes = EMSCRIPTEN_FETCH_REPLACE;
-  attr.timeoutMSecs = static_cast<unsigned long>(options_.timeout.count());
+  attr.timeoutMSecs = static_cast<unsigned long>(request->timeout.count());
   attr.requestHeaders = request->header_pointers.data();
   if (!request->request.body.empty()) {
     attr.requestData = request->request.body.data();
@@ -187,9 +215,13 @@ void FetchTransport::send(HttpRequest http, std::function<void(TransportResult)>
   request->started_ms = emscripten_date_now();
   Request* raw = request.release();
   in_flight_.insert(raw);
-  emscripten_fetch(&attr, raw->request.url.c_str());
+  raw->fetch = emscripten_fetch(&attr, raw->request.url.c_str());
   // The XMLHttpRequest took its own copy of the body during the call: drop our share of it.
   raw->request.body = RequestBody();
+  if (raw->request.cancel) {
+    // Hooks run on this (the only) thread; a signal fired later finds the request here.
+    raw->cancel_hook = raw->request.cancel->on_cancel([this, raw] { cancel(raw); });
+  }
 }
 
 }  // namespace synckit::web

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <unordered_map>
 #include <string>
 
 #include <emscripten/val.h>
@@ -54,7 +55,16 @@ class ClientAdapter {
   // copied once into the heap and wiped there after the call. Value: the cursor (a number).
   void push(std::string device_id, emscripten::val changes_utf8, emscripten::val callback);
   // Value: JSON text of the pull result (pull_result_to_json), wiped from the heap after the call.
-  void pull(std::string device_id, double cursor, emscripten::val callback);
+  // wait: live pull seconds (0..60); cancel_id: 0, or an id from newCancel() that cancel() fires.
+  void pull(std::string device_id, double cursor, double wait, unsigned cancel_id, emscripten::val callback);
+  // A cancel signal for one call (pull), and firing it (the call then fails with `cancelled`).
+  unsigned newCancel();
+  void cancel(unsigned id);
+  // Client::watch_plaintexts: on_page(null, text) per page with news (as pull's value), then
+  // on_page(error) once if an error ends it. Returns the id for stopWatch(); invalid_input errors
+  // (a wait outside 1..60) come through on_page at once.
+  unsigned watch(std::string device_id, double cursor, double wait, emscripten::val on_page);
+  void stopWatch(unsigned id);
 
   // bytes: a Uint8Array, copied once into the wasm heap.
   void putBlob(std::string blob_id, emscripten::val bytes, emscripten::val callback);
@@ -79,6 +89,10 @@ class ClientAdapter {
   WebScheduler scheduler_;
   std::unique_ptr<FetchTransport> transport_;
   JsKeyStore key_store_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  unsigned next_id_ = 1;
+  std::unordered_map<unsigned, std::shared_ptr<CancelSignal>> cancels_;
+  std::unordered_map<unsigned, std::shared_ptr<Watch>> watches_;
   std::unique_ptr<Client> core_;  // destroyed first (declared last)
 };
 

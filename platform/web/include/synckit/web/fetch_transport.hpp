@@ -27,6 +27,8 @@ struct FetchOptions {
 //   follow same-origin redirects inside XMLHttpRequest and apply CORS to cross-origin ones; the
 //   client then validates whatever reply arrives like any other.
 // - Destroying the transport completes every request still in flight with `cancelled`.
+// - A request's `hold` (a live pull's wait) is added to the time limit; when its `cancel` signal
+//   fires, the XMLHttpRequest is aborted and `done` gets `cancelled` (from the event loop).
 class FetchTransport final : public Transport {
  public:
   explicit FetchTransport(FetchOptions options = {});
@@ -41,6 +43,7 @@ class FetchTransport final : public Transport {
   struct Request;
 
  private:
+  void cancel(Request* request);
   FetchOptions options_;
   std::unordered_set<Request*> in_flight_;
 };
