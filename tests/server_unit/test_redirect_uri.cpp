@@ -75,7 +75,9 @@ TEST_CASE("redirect_uri: what may be registered", "[oauth]") {
                           "myapp:/cb", "javascript:alert(1)", "HTTPS://app.example.com/cb",
                           "https://app.example.com/a/../cb", "https://app.example.com/./cb",
                           "https://app.example.com/a b", "https://app.example.com/\xc3\xa9",
-                          "http://127.0.0.1:99999/cb", "http://127.0.0.1.evil.example/cb"}) {
+                          "http://127.0.0.1:99999/cb", "http://127.0.0.1.evil.example/cb",
+                          "https://ex%61mple.com/cb", "https://a_b.example/cb", "https://app.example.com:/cb",
+                          "https://app.example.com:x/cb", "https://[zz]/cb", "https://[]/cb", "https://\\evil.example/cb"}) {
     INFO(bad);
     CHECK(redirect_uri_problem(bad));
   }

@@ -47,15 +47,27 @@ test('pull({ wait }) is held until another device pushes, then answers at once',
   assert.ok(Date.now() - asked >= 900);
 });
 
-test('an AbortSignal ends a held pull with kind cancelled', async () => {
+const eventually = async (predicate, ms = 3000) => {
+  const until = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > until) return false;
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  return true;
+};
+
+test('an AbortSignal ends a held pull with kind cancelled, and its connection on the server', async () => {
   const { b } = await twoDevices();
   const controller = new AbortController();
+  const idle = server.openSockets();
   const held = b.client.pull(b.device.id, 0, { wait: 30, signal: controller.signal });
   assert.equal(await settledWithin(held, 300), false);
+  const holding = server.openSockets();
   const abortedAt = Date.now();
   controller.abort();
   await assert.rejects(held, { name: 'SyncKitError', kind: 'cancelled' });
   assert.ok(Date.now() - abortedAt < 1000);
+  assert.ok(await eventually(() => server.openSockets() < holding), `sockets: idle ${idle}, held ${holding}, now ${server.openSockets()}`);
   await assert.rejects(b.client.pull(b.device.id, 0, { wait: 30, signal: controller.signal }), { kind: 'cancelled' });
   // the client works on
   assert.deepEqual((await b.client.pull(b.device.id, 0)).changes, []);

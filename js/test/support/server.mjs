@@ -2,7 +2,7 @@
 // temporary directory, an app made with `app create`, then `serve --listen 127.0.0.1:PORT` plus the
 // test's flags. Binary: $SYNCKIT_SERVER_BINARY, else the native-release build of this checkout.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync, openSync, closeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, openSync, closeSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,18 @@ export class ServerProcess {
     this.port = 0;
     this.url = '';
     this.child = null;
+  }
+
+  /** How many sockets the server process holds open (its listener included), from /proc. */
+  openSockets() {
+    const dir = `/proc/${this.child.pid}/fd`;
+    return readdirSync(dir).filter((fd) => {
+      try {
+        return readlinkSync(join(dir, fd)).startsWith('socket:');
+      } catch {
+        return false;
+      }
+    }).length;
   }
 
   async #serve(port) {

@@ -57,6 +57,38 @@ bool has_dot_segment(std::string_view path) {
   return false;
 }
 
+// host[:port] with a host of letters, digits, '-' and '.' (or a bracketed IPv6 literal of hex
+// digits, ':' and '.') and a port of 1..5 digits: one reading only, whoever parses it.
+bool is_plain_authority(std::string_view authority) {
+  std::string_view host = authority;
+  std::string_view port;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    const std::string_view literal = host.substr(1, close - 1);
+    if (!std::all_of(literal.begin(), literal.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; })) {
+      return false;
+    }
+    port = host.substr(close + 1);
+    host = host.substr(0, close + 1);
+    if (!port.empty() && port.front() != ':') return false;
+  } else {
+    const auto colon = host.find(':');
+    if (colon != std::string_view::npos) {
+      port = host.substr(colon);
+      host = host.substr(0, colon);
+    }
+    if (host.empty() || !std::all_of(host.begin(), host.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+        })) {
+      return false;
+    }
+  }
+  if (port.empty()) return true;
+  port.remove_prefix(1);
+  return !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), is_digit);
+}
+
 // The authority of "scheme://authority/…" (without the "//"), and the path and query after it.
 std::pair<std::string_view, std::string_view> split_authority(std::string_view after_scheme) {
   const std::string_view hier = after_scheme.substr(2);
@@ -87,6 +119,9 @@ std::optional<std::string> redirect_uri_problem(std::string_view uri) {
     const auto [authority, rest] = split_authority(after_scheme);
     if (authority.empty() || authority.front() == ':') return "the redirect URI has no host";
     if (authority.find('@') != std::string_view::npos) return "a redirect URI carries no user name or password ('@')";
+    if (!is_plain_authority(authority)) {
+      return "a redirect URI's host is a name of letters, digits, '-' and '.', or an IP address, with an optional :port";
+    }
     if (scheme == "http" && !split_loopback(uri)) {
       if (lowered(authority).rfind("localhost", 0) == 0) {
         return "use http://127.0.0.1 or http://[::1] rather than localhost (RFC 8252 section 8.3)";
