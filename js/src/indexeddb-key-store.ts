@@ -1,9 +1,10 @@
 import { type KeyStore, type KeyStoreEntry, keyStoreId } from './key-store.js';
+import { platformCrypto } from './wasm-module.js';
 
 export interface IndexedDBKeyStoreOptions {
   /** The IndexedDB to use (default: globalThis.indexedDB; in Node, for example fake-indexeddb's). */
   indexedDB?: IDBFactory;
-  /** The Web Crypto API (default: globalThis.crypto). */
+  /** The Web Crypto API (default: globalThis.crypto; in Node 18, node:crypto's webcrypto). */
   crypto?: Crypto;
   /** Database name (default 'synckit-keys'); one object store, 'keys'. */
   databaseName?: string;
@@ -59,7 +60,7 @@ export class IndexedDBKeyStore implements KeyStore {
 
   constructor(options: IndexedDBKeyStoreOptions = {}) {
     const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    const crypto = options.crypto ?? (globalThis as { crypto?: Crypto }).crypto;
+    const crypto = options.crypto ?? platformCrypto();
     if (!factory) throw new Error('IndexedDB is not available here');
     if (!crypto?.subtle) throw new Error('the Web Crypto API is not available here (it needs a secure context)');
     this.#factory = factory;

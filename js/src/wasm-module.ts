@@ -57,6 +57,11 @@ let platform: Platform | null = null;
 let loaded: Promise<WasmModule> | null = null;
 
 /** Called once by the entry module. */
+/** The platform's Web Crypto API (Node 18's webcrypto where globalThis.crypto is missing). */
+export function platformCrypto(): Crypto | undefined {
+  return (globalThis as { crypto?: Crypto }).crypto ?? (platform?.crypto as Crypto | undefined);
+}
+
 export function setPlatform(chosen: Platform): void {
   platform = chosen;
 }

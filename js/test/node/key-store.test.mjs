@@ -2,6 +2,7 @@
 // master key only wrapped by a non-extractable AES-GCM key; a pluggable store's failures are typed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { webcrypto as crypto } from 'node:crypto'; // Node 18 has no global crypto
 import { IDBFactory } from 'fake-indexeddb';
 
 import { ServerProcess } from '../support/server.mjs';
