@@ -65,6 +65,8 @@ TEST_CASE("redirect_uri: loopback URIs match on any port with the same path (RFC
 
 TEST_CASE("redirect_uri: what may be registered", "[oauth]") {
   for (const char* good : {"https://app.example.com/cb", "https://app.example.com:8443/cb?x=1",
+                           "https://10.0.0.1/cb", "https://1password.example/cb", "https://a-1.example9/cb",
+                           "https://[2001:db8::1]:8443/cb",
                            "http://127.0.0.1/cb", "http://127.0.0.1:5555/callback", "http://[::1]:80/cb",
                            "com.example.app:/oauth-done", "com.example.app://done"}) {
     INFO(good);
@@ -77,7 +79,12 @@ TEST_CASE("redirect_uri: what may be registered", "[oauth]") {
                           "https://app.example.com/a b", "https://app.example.com/\xc3\xa9",
                           "http://127.0.0.1:99999/cb", "http://127.0.0.1.evil.example/cb",
                           "https://ex%61mple.com/cb", "https://a_b.example/cb", "https://app.example.com:/cb",
-                          "https://app.example.com:x/cb", "https://[zz]/cb", "https://[]/cb", "https://\\evil.example/cb"}) {
+                          "https://app.example.com:x/cb", "https://[zz]/cb", "https://[]/cb", "https://\\evil.example/cb",
+                          "https://27/cb", "https://127.1/cb", "https://0x7f.0.0.1/cb", "https://example.0x1f/cb",
+                          "https://010.0.0.1/cb", "https://256.0.0.1/cb", "https://app.example.com./cb",
+                          "https://app..example.com/cb", "https://app.example.com:84433/cb",
+                          "https://app.example.com:0443/cb", "https://app.example.com:0/cb", "https://[:21]/cb",
+                          "https://[0:0::1]/cb", "https://[::FFFF:1.2.3.4]/cb"}) {
     INFO(bad);
     CHECK(redirect_uri_problem(bad));
   }

@@ -1,7 +1,11 @@
 #include "http/redirect_uri.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <array>
+#include <vector>
 
 namespace synckit::server {
 namespace {
@@ -57,18 +61,56 @@ bool has_dot_segment(std::string_view path) {
   return false;
 }
 
-// host[:port] with a host of letters, digits, '-' and '.' (or a bracketed IPv6 literal of hex
-// digits, ':' and '.') and a port of 1..5 digits: one reading only, whoever parses it.
+// An IPv6 address in its one canonical text form (RFC 5952, as inet_ntop writes it).
+bool is_canonical_ipv6(std::string_view literal) {
+  const std::string text(literal);
+  in6_addr address{};
+  if (::inet_pton(AF_INET6, text.c_str(), &address) != 1) return false;
+  char canonical[INET6_ADDRSTRLEN] = {};
+  return ::inet_ntop(AF_INET6, &address, canonical, sizeof canonical) != nullptr && text == canonical;
+}
+
+bool all_of_digits(std::string_view text) { return !text.empty() && std::all_of(text.begin(), text.end(), is_digit); }
+
+// A name of letters, digits and '-' in non-empty labels, or an IPv4 address in the dotted-quad
+// form only: URL parsers read a host whose last label is a number ("27", "0x7f.1", "127.1") as an
+// IPv4 address in one of its other forms, a second reading this rule must not allow.
+bool is_plain_host(std::string_view host) {
+  std::vector<std::string_view> labels;
+  for (std::size_t start = 0;;) {
+    const auto dot = host.find('.', start);
+    labels.push_back(host.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  for (const auto label : labels) {
+    if (label.empty() || !std::all_of(label.begin(), label.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+        })) {
+      return false;
+    }
+  }
+  const std::string last = lowered(labels.back());
+  const bool numeric = all_of_digits(last) || (last.size() > 2 && last.compare(0, 2, "0x") == 0 &&
+                                               std::all_of(last.begin() + 2, last.end(), [](char c) {
+                                                 return std::isxdigit(static_cast<unsigned char>(c));
+                                               }));
+  if (!numeric) return true;
+  return labels.size() == 4 && std::all_of(labels.begin(), labels.end(), [](std::string_view label) {
+           return all_of_digits(label) && label.size() <= 3 && (label.size() == 1 || label.front() != '0') &&
+                  std::stoi(std::string(label)) <= 255;
+         });
+}
+
+// host[:port] with a plain host (is_plain_host) or a bracketed canonical IPv6 literal, and a port
+// 1..65535: one reading only, whoever parses it.
 bool is_plain_authority(std::string_view authority) {
   std::string_view host = authority;
   std::string_view port;
   if (!host.empty() && host.front() == '[') {
     const auto close = host.find(']');
     if (close == std::string_view::npos || close == 1) return false;
-    const std::string_view literal = host.substr(1, close - 1);
-    if (!std::all_of(literal.begin(), literal.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; })) {
-      return false;
-    }
+    if (!is_canonical_ipv6(host.substr(1, close - 1))) return false;
     port = host.substr(close + 1);
     host = host.substr(0, close + 1);
     if (!port.empty() && port.front() != ':') return false;
@@ -78,15 +120,11 @@ bool is_plain_authority(std::string_view authority) {
       port = host.substr(colon);
       host = host.substr(0, colon);
     }
-    if (host.empty() || !std::all_of(host.begin(), host.end(), [](char c) {
-          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
-        })) {
-      return false;
-    }
+    if (!is_plain_host(host)) return false;
   }
   if (port.empty()) return true;
   port.remove_prefix(1);
-  return !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), is_digit);
+  return all_of_digits(port) && port.size() <= 5 && port.front() != '0' && std::stoul(std::string(port)) <= 65535;
 }
 
 // The authority of "scheme://authority/…" (without the "//"), and the path and query after it.

@@ -105,7 +105,7 @@ class Store {
   virtual App create_app(const std::string& name, const Hash& api_key_hash,
                          const std::vector<std::string>& redirect_uris) = 0;
   virtual std::optional<App> find_app_by_key(const Hash& api_key_hash) = 0;
-  virtual std::vector<App> list_apps() = 0;  // in creation order
+  virtual std::vector<App> list_apps() = 0;  // by creation time, then id
   virtual std::vector<std::string> redirect_uris(const std::string& app_id) = 0;
   virtual bool set_redirect_uris(const std::string& app_id, const std::vector<std::string>& uris) = 0;
 
