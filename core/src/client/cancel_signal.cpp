@@ -1,11 +1,12 @@
 #include "synckit/client/cancel_signal.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace synckit {
 
 void CancelSignal::cancel() {
-  std::unordered_map<std::uint64_t, std::function<void()>> due;
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> due;
   {
     const std::lock_guard lock(mutex_);
     if (cancelled_) return;
@@ -28,13 +29,14 @@ std::uint64_t CancelSignal::on_cancel(std::function<void()> hook) {
     hook();
     return id;
   }
-  hooks_.emplace(id, std::move(hook));
+  hooks_.emplace_back(id, std::move(hook));
   return id;
 }
 
 void CancelSignal::forget(std::uint64_t id) {
   const std::lock_guard lock(mutex_);
-  hooks_.erase(id);
+  hooks_.erase(std::remove_if(hooks_.begin(), hooks_.end(), [id](const auto& hook) { return hook.first == id; }),
+               hooks_.end());
 }
 
 }  // namespace synckit

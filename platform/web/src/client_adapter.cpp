@@ -1,5 +1,6 @@
 #include "synckit/web/client_adapter.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "js_convert.hpp"
@@ -33,6 +34,18 @@ Callback<T> reply_undefined(val callback) {
 }
 
 Error not_open() { return Error(ErrorKind::not_set_up, "the client is not open"); }
+
+// The entry of `id` in one of the adapter's small id lists, or end().
+template <class List>
+auto find_id(List& list, unsigned id) {
+  return std::find_if(list.begin(), list.end(), [id](const auto& entry) { return entry.first == id; });
+}
+
+template <class List>
+void erase_id(List& list, unsigned id) {
+  const auto found = find_id(list, id);
+  if (found != list.end()) list.erase(found);
+}
 
 std::int64_t cursor_of(double cursor) {
   if (!(cursor >= 0) || cursor > 9007199254740992.0 || static_cast<double>(static_cast<std::int64_t>(cursor)) != cursor) {
@@ -188,13 +201,13 @@ void ClientAdapter::pull(std::string device_id, double cursor, double wait, unsi
   run(callback, [&](Client& core) {
     PullOptions options{whole_number(wait, 0, kMaxPullWaitSeconds, "wait"), nullptr};
     if (cancel_id != 0) {
-      const auto found = cancels_.find(cancel_id);
+      const auto found = find_id(cancels_, cancel_id);
       if (found == cancels_.end()) throw Error(ErrorKind::invalid_input, "no such cancel signal", "signal");
       options.cancel = found->second;
     }
     core.pull_plaintexts(device_id, cursor_of(cursor), options,
                          [this, alive = alive_, callback, cancel_id](Result<PlaintextPullResult> result) {
-      if (*alive) cancels_.erase(cancel_id);
+      if (*alive) erase_id(cancels_, cancel_id);
       if (!result.ok()) return fail(callback, result.error());
       callback(val::null(), page_text(result.value()));
     });
@@ -203,12 +216,12 @@ void ClientAdapter::pull(std::string device_id, double cursor, double wait, unsi
 
 unsigned ClientAdapter::newCancel() {
   const unsigned id = next_id_++;
-  cancels_.emplace(id, std::make_shared<CancelSignal>());
+  cancels_.emplace_back(id, std::make_shared<CancelSignal>());
   return id;
 }
 
 void ClientAdapter::cancel(unsigned id) {
-  const auto found = cancels_.find(id);
+  const auto found = find_id(cancels_, id);
   if (found == cancels_.end()) return;
   const auto signal = found->second;
   cancels_.erase(found);
@@ -220,10 +233,10 @@ unsigned ClientAdapter::watch(std::string device_id, double cursor, double wait,
   run(on_page, [&](Client& core) {
     WatchOptions options;
     options.wait_seconds = whole_number(wait, 1, kMaxPullWaitSeconds, "wait");
-    watches_.emplace(id, core.watch_plaintexts(device_id, cursor_of(cursor), options,
+    watches_.emplace_back(id, core.watch_plaintexts(device_id, cursor_of(cursor), options,
                                                [this, alive = alive_, id, on_page](Result<PlaintextPullResult> result) {
                                                  if (!result.ok()) {
-                                                   if (*alive) watches_.erase(id);
+                                                   if (*alive) erase_id(watches_, id);
                                                    return fail(on_page, result.error());
                                                  }
                                                  on_page(val::null(), page_text(result.value()));
@@ -233,7 +246,7 @@ unsigned ClientAdapter::watch(std::string device_id, double cursor, double wait,
 }
 
 void ClientAdapter::stopWatch(unsigned id) {
-  const auto found = watches_.find(id);
+  const auto found = find_id(watches_, id);
   if (found == watches_.end()) return;
   const auto watch = found->second;
   watches_.erase(found);

@@ -6,7 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace synckit {
 
@@ -25,7 +26,7 @@ class CancelSignal {
   mutable std::mutex mutex_;
   bool cancelled_ = false;
   std::uint64_t next_id_ = 1;
-  std::unordered_map<std::uint64_t, std::function<void()>> hooks_;
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> hooks_;  // a few at most
 };
 
 }  // namespace synckit

@@ -6,7 +6,8 @@
 #pragma once
 
 #include <memory>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include <emscripten/val.h>
@@ -91,8 +92,9 @@ class ClientAdapter {
   JsKeyStore key_store_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   unsigned next_id_ = 1;
-  std::unordered_map<unsigned, std::shared_ptr<CancelSignal>> cancels_;
-  std::unordered_map<unsigned, std::shared_ptr<Watch>> watches_;
+  // Few at once (a pull or two, a watch or two): vectors keep the module small.
+  std::vector<std::pair<unsigned, std::shared_ptr<CancelSignal>>> cancels_;
+  std::vector<std::pair<unsigned, std::shared_ptr<Watch>>> watches_;
   std::unique_ptr<Client> core_;  // destroyed first (declared last)
 };
 
