@@ -19,6 +19,12 @@ struct Loopback {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// A port number as URIs write it: 1..65535 in decimal, no leading zero.
+bool is_port(std::string_view digits) {
+  return !digits.empty() && digits.size() <= 5 && digits.front() != '0' &&
+         std::all_of(digits.begin(), digits.end(), is_digit) && std::stoul(std::string(digits)) <= 65535;
+}
+
 // A loopback redirect URI split around its optional port; nullopt for anything else.
 std::optional<Loopback> split_loopback(std::string_view uri) {
   for (const std::string_view prefix : kLoopbackPrefixes) {
@@ -27,10 +33,7 @@ std::optional<Loopback> split_loopback(std::string_view uri) {
     if (!rest.empty() && rest.front() == ':') {
       std::size_t digits = 1;
       while (digits < rest.size() && is_digit(rest[digits])) ++digits;
-      const std::string_view port = rest.substr(1, digits - 1);
-      if (port.empty() || port.size() > 5 || port.front() == '0' || std::stoul(std::string(port)) > 65535) {
-        return std::nullopt;
-      }
+      if (!is_port(rest.substr(1, digits - 1))) return std::nullopt;
       rest = rest.substr(digits);
     }
     if (!rest.empty() && rest.front() != '/' && rest.front() != '?') return std::nullopt;
@@ -124,7 +127,7 @@ bool is_plain_authority(std::string_view authority) {
   }
   if (port.empty()) return true;
   port.remove_prefix(1);
-  return all_of_digits(port) && port.size() <= 5 && port.front() != '0' && std::stoul(std::string(port)) <= 65535;
+  return is_port(port);
 }
 
 // The authority of "scheme://authority/…" (without the "//"), and the path and query after it.

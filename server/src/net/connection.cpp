@@ -54,10 +54,10 @@ void Connection::stop() {
   });
 }
 
-Connection::Clock::time_point Connection::rate_deadline(std::size_t bytes) const {
+Connection::Clock::time_point Connection::rate_deadline(Clock::time_point start, std::size_t bytes) const {
   const auto& options = engine_.options_;
   const auto allowance = std::chrono::duration<double>(static_cast<double>(bytes) / options.min_body_rate);
-  return header_done_ + options.header_timeout + std::chrono::duration_cast<Clock::duration>(allowance);
+  return start + options.header_timeout + std::chrono::duration_cast<Clock::duration>(allowance);
 }
 
 void Connection::read_header() {
@@ -87,7 +87,7 @@ void Connection::on_header(beast::error_code ec) {
   const auto length = parser_->content_length();
   buffer_.reserve(std::min<std::size_t>(length ? static_cast<std::size_t>(*length) : kBodyReadBytes, kBodyReadBytes));
   if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
-    stream_.expires_at(rate_deadline(kContinue.size()));
+    stream_.expires_at(rate_deadline(header_done_, kContinue.size()));
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                       [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
                         if (write_ec) return self->close();
@@ -100,7 +100,7 @@ void Connection::on_header(beast::error_code ec) {
 
 void Connection::read_body() {
   state_ = State::body;
-  stream_.expires_at(rate_deadline(parser_->get().body().size()));
+  stream_.expires_at(rate_deadline(header_done_, parser_->get().body().size()));
   http::async_read_some(stream_, buffer_, *parser_,
                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
 }
@@ -212,7 +212,7 @@ void Connection::write(Response res) {
   out_->prepare_payload();
   res.body.clear();
   reply_ = std::move(res);
-  stream_.expires_at(rate_deadline(out_->body().size()) + (Clock::now() - header_done_));
+  stream_.expires_at(rate_deadline(Clock::now(), out_->body().size()));
   http::async_write(stream_, *out_, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
     self->on_write(ec, keep_alive);
   });
@@ -255,7 +255,6 @@ void Connection::answer_error_and_close(int status, std::string_view message) {
   if (request_.path.empty()) request_.path = "-";
   if (request_.received_at == Clock::time_point{}) request_.received_at = Clock::now();
   parser_.reset();
-  header_done_ = Clock::now();
   Response res;
   send_error(res, status, error_code_for(status), message);
   res.close = true;

@@ -53,7 +53,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_write(boost::beast::error_code ec, bool keep_alive);
   void answer_error_and_close(int status, std::string_view message);
   void close();
-  Clock::time_point rate_deadline(std::size_t bytes) const;  // min-rate rule from header_done_
+  // The min-rate rule: `bytes` at min_body_rate after a grace of header_timeout from `start`.
+  Clock::time_point rate_deadline(Clock::time_point start, std::size_t bytes) const;
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
