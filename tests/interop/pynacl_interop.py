@@ -3,8 +3,11 @@
     /usr/bin/python3 tests/interop/pynacl_interop.py --tool build/tools/synckit-format/synckit-format
 
 SyncKit must open what PyNaCl (tests/vectors/synckit_format.py) writes, and the other way round:
-key envelopes, sealed changes and sealed blobs. It must also refuse bad input with exit status 2
-and a one-line message that never holds a password or a key, and exit 1 on usage errors.
+key envelopes, sealed changes, sealed blobs and recovery envelopes (with recovery codes both ways).
+It must also refuse bad input with exit status 2 and a one-line message that never holds a
+password, a key or a recovery code, and exit 1 on usage errors. The recovery vectors
+(tests/vectors/recovery.json) are also recomputed here from the recovery key alone, with
+base64.b32encode, hashlib.blake2b and PyNaCl, and checked through the tool.
 
 Key files always hold the base64 master key; the tool derives the change and blob keys from it.
 Prints "ok - ..." / "not ok - ..." per check, then "N passed, M failed"; exits 1 if any failed.
@@ -12,6 +15,7 @@ Prints "ok - ..." / "not ok - ..." per check, then "N passed, M failed"; exits 1
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -21,6 +25,7 @@ import tempfile
 sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vectors"))
 import synckit_format as fmt  # noqa: E402
+from nacl import bindings  # noqa: E402
 
 TIMEOUT_SECONDS = 120
 PASSWORD = "pässwörd ✓ interop"
@@ -41,6 +46,7 @@ ENTRIES = {
                                         "timestamp": "2026-01-01T00:00:00.000Z", "data": "text"},
 }
 BLOB_SIZES = {"empty": 0, "small": 13, "100 KiB": 100 * 1024}
+VECTORS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vectors")
 
 
 class CheckFailed(Exception):
@@ -89,6 +95,9 @@ class Tool:
     def password_file(self, password):
         return self.file(password.encode("utf-8"))  # no trailing newline
 
+    def code_file(self, code):
+        return self.file((code + "\n").encode("utf-8"))
+
 
 def expect_error(result, status=2):
     """The tool failed with `status`, wrote nothing to stdout and one line to stderr."""
@@ -110,6 +119,33 @@ def random_id():
 
 def flip_byte(data, index):
     return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1:]
+
+
+def load_recovery_vectors():
+    with open(os.path.join(VECTORS_DIR, "recovery.json"), encoding="utf-8") as vectors:
+        return json.load(vectors, object_pairs_hook=dict)
+
+
+def kdf_from_first_principles(key, subkey_id, context):
+    """crypto_kdf_derive_from_key as BLAKE2b-256 keyed with `key`, empty message, salt = subkey_id
+    (8 bytes little-endian) and 8 zero bytes, person = the 8-byte context and 8 zero bytes. Written
+    out here again so this check does not lean on synckit_format.py."""
+    return hashlib.blake2b(b"", digest_size=32, key=key,
+                           salt=subkey_id.to_bytes(8, "little") + bytes(8),
+                           person=context + bytes(8)).digest()
+
+
+def recovery_code_from_first_principles(recovery_key):
+    """"SKR1-" + base32(RK || BLAKE2b-256(RK)[:3]) in groups of 4, joined by "-"."""
+    checksum = hashlib.blake2b(recovery_key, digest_size=32).digest()[:3]
+    body = base64.b32encode(recovery_key + checksum).decode("ascii")
+    return "SKR1-" + "-".join(body[i:i + 4] for i in range(0, len(body), 4))
+
+
+def code_pieces(code):
+    """The code, its body without dashes and 8-character slices of it: none may reach stderr."""
+    bare = code.replace("-", "")[4:]
+    return [code, bare] + [bare[i:i + 8] for i in range(0, len(bare), 8)]
 
 
 # --- the checks: each returns normally or raises ----------------------------------------------
@@ -313,19 +349,163 @@ def build_checks(tool):
             expect_error(tool.run("open-blob", "--key-file", key_path, "--blob-id", "b_one",
                                   stdin=stdin))
 
+    # --- recovery key ---
+
+    recovery_codes = []  # every code used, so the last check can look for them on stderr
+
+    def new_code_file(recovery_key, spelling=None):
+        code = fmt.recovery_code(recovery_key)
+        recovery_codes.append(code)
+        return tool.code_file(code if spelling is None else spelling(code))
+
+    @add("recovery vectors: code, wrap key, auth key and envelope recomputed from RK alone")
+    def _():
+        for vector in load_recovery_vectors()["vectors"]:
+            recovery_key = fmt.b64decode(vector["recovery_key"])
+            expect(recovery_code_from_first_principles(recovery_key) == vector["code"],
+                   f"code ({vector['description']})")
+            wrap_key = kdf_from_first_principles(recovery_key, 1, b"SKRECOV1")
+            auth_key = kdf_from_first_principles(recovery_key, 2, b"SKRECOV1")
+            expect(fmt.b64encode(wrap_key) == vector["wrap_key"], "wrap key")
+            expect(fmt.b64encode(auth_key) == vector["recovery_auth_key"], "recovery auth key")
+            envelope = vector["envelope"]
+            expect(list(envelope) == ["version", "kind", "nonce", "ciphertext"], "envelope fields")
+            expect((envelope["version"], envelope["kind"]) == (1, "recovery"), "version or kind")
+            master_key = bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+                fmt.b64decode(envelope["ciphertext"]), b"synckit:v1:recovery-key",
+                fmt.b64decode(envelope["nonce"]), wrap_key)
+            expect(fmt.b64encode(master_key) == vector["master_key"], "master key")
+
+    @add("recovery vectors: SyncKit recovery-open and recovery-auth-key agree, for every spelling")
+    def _():
+        for vector in load_recovery_vectors()["vectors"]:
+            recovery_codes.append(vector["code"])
+            envelope = json.dumps(vector["envelope"]).encode("utf-8")
+            for spelling in [vector["code"]] + vector["code_spellings"]:
+                code_path = tool.code_file(spelling)
+                out = tool.run_ok("recovery-open", "--code-file", code_path, stdin=envelope)
+                expect(out == (vector["master_key"] + "\n").encode("ascii"),
+                       f"master key ({vector['description']}, {spelling!r})")
+                out = tool.run_ok("recovery-auth-key", "--code-file", code_path)
+                expect(out == (vector["recovery_auth_key"] + "\n").encode("ascii"), "auth key")
+
+    @add("recovery vectors: SyncKit refuses every invalid code (exit 2, invalid input)")
+    def _():
+        document = load_recovery_vectors()
+        envelope = json.dumps(document["vectors"][0]["envelope"]).encode("utf-8")
+        wrong = []
+        for item in document["invalid_codes"]:
+            result = tool.run("recovery-open", "--code-file", tool.file(item["code"].encode("utf-8")),
+                              stdin=envelope)
+            try:
+                line = expect_error(result)
+                expect("(invalid_input)" in line, f"message {line!r}")
+            except CheckFailed as failure:
+                wrong.append(f"{item['description']}: {failure}")
+        expect(not wrong, "; ".join(wrong))
+
+    @add("SyncKit recovery-code: a new code each time, in the format's layout, that Python reads")
+    def _():
+        first, second = (tool.run_ok("recovery-code").decode("ascii") for _ in range(2))
+        for out in (first, second):
+            expect(out.endswith("\n") and out.count("\n") == 1, "not one line")
+            code = out.rstrip("\n")
+            recovery_codes.append(code)
+            expect(len(code) == 74 and code.startswith("SKR1-"), "not SKR1- and 69 characters")
+            expect([len(group) for group in code.split("-")] == [4] * 15, "not groups of 4")
+            expect(fmt.recovery_code(fmt.recovery_key_from_code(code)) == code, "Python reads it differently")
+        expect(first != second, "the same code twice")
+
+    @add("SyncKit recovery-wrap -> Python open gives the same master key")
+    def _():
+        recovery_key = os.urandom(32)
+        out = tool.run_ok("recovery-wrap", "--key-file", key_path, "--code-file", new_code_file(recovery_key))
+        pairs = json.loads(out.decode("utf-8"), object_pairs_hook=list)
+        expect([name for name, _ in pairs] == ["version", "kind", "nonce", "ciphertext"],
+               f"fields {[name for name, _ in pairs]}")
+        expect(fmt.open_recovery_envelope(dict(pairs), recovery_key) == master_key, "different master key")
+        again = json.loads(tool.run_ok("recovery-wrap", "--key-file", key_path, "--code-file",
+                                       new_code_file(recovery_key)))
+        expect(again["nonce"] != dict(pairs)["nonce"], "nonce reused")
+
+    @add("Python seal -> SyncKit recovery-open (code lowercase, spaces for dashes)")
+    def _():
+        recovery_key = os.urandom(32)
+        envelope = fmt.seal_recovery_envelope(master_key, recovery_key, os.urandom(24))
+        code_path = new_code_file(recovery_key, lambda code: code.lower().replace("-", " "))
+        out = tool.run_ok("recovery-open", "--code-file", code_path,
+                          stdin=json.dumps(envelope).encode("utf-8"))
+        expect(out == (fmt.b64encode(master_key) + "\n").encode("ascii"), "different master key")
+        out = tool.run_ok("recovery-auth-key", "--code-file", code_path)
+        expect(decode_b64_output(out) == fmt.recovery_auth_key(recovery_key), "different auth key")
+
+    @add("SyncKit recovery-open with another valid code: exit 2, \"wrong password\"")
+    def _():
+        envelope = fmt.seal_recovery_envelope(master_key, os.urandom(32), os.urandom(24))
+        result = tool.run("recovery-open", "--code-file", new_code_file(os.urandom(32)),
+                          stdin=json.dumps(envelope).encode("utf-8"))
+        line = expect_error(result)
+        expect("wrong password" in line.lower() and "(wrong_password)" in line, f"message {line!r}")
+
+    @add("SyncKit recovery-open: a mistyped code is invalid input, never a crypto error")
+    def _():
+        recovery_key = os.urandom(32)
+        envelope = json.dumps(fmt.seal_recovery_envelope(master_key, recovery_key, os.urandom(24)))
+        code = fmt.recovery_code(recovery_key)
+        recovery_codes.append(code)
+        wrong = []
+        for index in (5, 30, len(code) - 1):  # in RK, in the middle, in the checksum
+            typo = code[:index] + ("B" if code[index] == "A" else "A") + code[index + 1:]
+            result = tool.run("recovery-open", "--code-file", tool.code_file(typo),
+                              stdin=envelope.encode("utf-8"))
+            try:
+                line = expect_error(result)
+                expect("(invalid_input)" in line, f"message {line!r}")
+            except CheckFailed as failure:
+                wrong.append(f"character {index}: {failure}")
+        expect(not wrong, "; ".join(wrong))
+
+    @add("SyncKit recovery-open refuses envelopes outside the format or tampered (exit 2)")
+    def _():
+        recovery_key = os.urandom(32)
+        code_path = new_code_file(recovery_key)
+        base = fmt.seal_recovery_envelope(master_key, recovery_key, os.urandom(24))
+        ciphertext = fmt.b64decode(base["ciphertext"])
+        variants = {
+            "version 2": {**base, "version": 2},
+            "kind password": {**base, "kind": "password"},
+            "no kind": {name: value for name, value in base.items() if name != "kind"},
+            "23-byte nonce": {**base, "nonce": fmt.b64encode(os.urandom(23))},
+            "47-byte ciphertext": {**base, "ciphertext": fmt.b64encode(os.urandom(47))},
+            "flipped ciphertext byte": {**base, "ciphertext": fmt.b64encode(flip_byte(ciphertext, 7))},
+            "a password envelope": fmt.wrap(master_key, PASSWORD, os.urandom(16), os.urandom(24), **CHEAP),
+        }
+        wrong = []
+        for label, envelope in variants.items():
+            result = tool.run("recovery-open", "--code-file", code_path,
+                              stdin=json.dumps(envelope).encode("utf-8"))
+            try:
+                expect_error(result)
+            except CheckFailed as failure:
+                wrong.append(f"{label}: {failure}")
+        expect(not wrong, "; ".join(wrong))
+
     @add("SyncKit with an unknown command: exit 1")
     def _():
         result = tool.run("frobnicate")
         expect(result.returncode == 1, f"exit status {result.returncode}, expected 1")
 
-    @add("no stderr line holds a password or a key")
+    @add("no stderr line holds a password, a key or a recovery code")
     def _():
         secrets = [PASSWORD, WRONG_PASSWORD] + [fmt.b64encode(key) for key in
                                                 (master_key, other_key, change_key, blob_key)]
+        expect(recovery_codes, "no recovery code was used")
+        for code in recovery_codes:
+            secrets += code_pieces(code) + [code.lower()]
         for stderr in tool.stderr_seen:
             text = stderr.decode("utf-8", "replace")
             for secret in secrets:
-                expect(secret not in text, "a password or base64 key appears on stderr")
+                expect(secret not in text, "a password, base64 key or recovery code appears on stderr")
 
     return checks
 

@@ -21,6 +21,7 @@
 #include "../../fuzz/fuzz_jwt.cpp"
 #include "../../fuzz/fuzz_misc.cpp"
 #include "../../fuzz/fuzz_pull_reply.cpp"
+#include "../../fuzz/fuzz_recovery_code.cpp"
 #include "../../fuzz/fuzz_wire_replies.cpp"
 
 namespace {
@@ -41,6 +42,7 @@ const std::vector<Target>& targets() {
       {"change_plaintext", synckit_fuzz::change_plaintext},
       {"blob_open", synckit_fuzz::blob_open},   {"jwt", synckit_fuzz::jwt},
       {"base64", synckit_fuzz::base64},         {"misc", synckit_fuzz::misc},
+      {"recovery_code", synckit_fuzz::recovery_code},
   };
   return all;
 }

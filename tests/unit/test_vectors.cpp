@@ -11,21 +11,25 @@
 #include "synckit/crypto/blob.hpp"
 #include "synckit/crypto/change.hpp"
 #include "synckit/crypto/envelope.hpp"
+#include "synckit/crypto/recovery.hpp"
+#include "synckit/error.hpp"
 
 using namespace synckit;
 using Json = nlohmann::ordered_json;
 
 namespace {
 
-Json load_vectors(const std::string& name) {
+Json load_document(const std::string& name) {
   std::ifstream in(std::string(SYNCKIT_VECTORS_DIR) + "/" + name);
   REQUIRE(in);
   std::stringstream text;
   text << in.rdbuf();
-  const Json document = Json::parse(text.str());
+  Json document = Json::parse(text.str());
   REQUIRE(document.at("vectors").size() > 0);
-  return document.at("vectors");
+  return document;
 }
+
+Json load_vectors(const std::string& name) { return load_document(name).at("vectors"); }
 
 Bytes b64(const Json& value) { return base64_decode(value.get<std::string>(), "vector"); }
 
@@ -102,5 +106,41 @@ TEST_CASE("login: normalised email, salt and auth key match the vectors", "[vect
     const auto salt = login_salt(email);
     CHECK(Bytes(salt.begin(), salt.end()) == b64(vector.at("salt")));
     CHECK(bytes_of(derive_auth_key(email, vector.at("password").get<std::string>())) == b64(vector.at("auth_key")));
+  }
+}
+
+TEST_CASE("recovery: code, subkeys and envelope match the vectors", "[vectors][recovery]") {
+  for (const Json& vector : load_vectors("recovery.json")) {
+    INFO(vector.at("description").get<std::string>());
+    const RecoveryKey key = recovery_key_from_bytes(b64(vector.at("recovery_key")));
+    const std::string code = vector.at("code").get<std::string>();
+    CHECK(recovery_code_from_key(key).view() == code);
+    CHECK(bytes_of(recovery_key_from_code(code)) == bytes_of(key));
+    for (const Json& spelling : vector.at("code_spellings")) {
+      CHECK(bytes_of(recovery_key_from_code(spelling.get<std::string>())) == bytes_of(key));
+    }
+    CHECK(bytes_of(derive_recovery_wrap_key(key)) == b64(vector.at("wrap_key")));
+    CHECK(bytes_of(derive_recovery_auth_key(key)) == b64(vector.at("recovery_auth_key")));
+
+    const RecoveryEnvelope envelope = recovery_envelope_from_json_text(vector.at("envelope").dump());
+    CHECK(bytes_of(open_recovery_envelope(envelope, key)) == b64(vector.at("master_key")));
+    test::FixedRandom nonce(b64(vector.at("nonce")));
+    CHECK(recovery_envelope_to_json(seal_recovery_envelope(master_of(vector), key, nonce)).dump() ==
+          vector.at("envelope").dump());
+  }
+}
+
+TEST_CASE("recovery: every invalid code of the vectors is refused as invalid input", "[vectors][recovery]") {
+  const Json invalid = load_document("recovery.json").at("invalid_codes");
+  REQUIRE(invalid.size() > 0);
+  for (const Json& item : invalid) {
+    INFO(item.at("description").get<std::string>());
+    try {
+      recovery_key_from_code(item.at("code").get<std::string>());
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::invalid_input);
+      CHECK(e.field() == "recovery_code");
+    }
   }
 }

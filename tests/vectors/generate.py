@@ -3,9 +3,9 @@
     /usr/bin/python3 tests/vectors/generate.py --write tests/vectors
     /usr/bin/python3 tests/vectors/generate.py --check tests/vectors
 
-Everything is deterministic: every "random" input (master keys, salts, nonces, blob contents)
-is det_bytes(label, n), the concatenation of SHA-256(b"synckit-vectors:" + label + b":" + i)
-for i = 0, 1, ... truncated to n bytes. The crypto is synckit_format.py (PyNaCl + hashlib),
+Everything is deterministic: every "random" input (master keys, recovery keys, salts, nonces,
+blob contents) is det_bytes(label, n), the concatenation of
+SHA-256(b"synckit-vectors:" + label + b":" + i) for i = 0, 1, ... truncated to n bytes. The crypto is synckit_format.py (PyNaCl + hashlib),
 independent of SyncKit's C++ code.
 """
 
@@ -152,12 +152,93 @@ def login_file():
     return {"vectors": vectors}
 
 
+def _refused_code(code, reason):
+    """Checks that the Python reader refuses `code` and returns it (for the invalid_codes list)."""
+    try:
+        fmt.recovery_key_from_code(code)
+    except fmt.InvalidCodeError as error:
+        assert reason in str(error), (reason, str(error))
+        return code
+    raise AssertionError(f"accepted an invalid code ({reason})")
+
+
+def _replace_body_char(code, index, char):
+    """`code` with the index-th base32 character after the prefix replaced (dashes kept)."""
+    positions = [i for i, c in enumerate(code) if c != "-"][len(fmt.RECOVERY_CODE_PREFIX):]
+    at = positions[index]
+    assert code[at] != char
+    return code[:at] + char + code[at + 1:]
+
+
+def _swap_groups(code, a, b):
+    """`code` with its a-th and b-th dash-separated groups swapped (group 0 is the prefix)."""
+    groups = code.split("-")
+    assert groups[a] != groups[b]
+    groups[a], groups[b] = groups[b], groups[a]
+    return "-".join(groups)
+
+
+def recovery_file():
+    cases = [
+        ("recovery key of 32 zero bytes", bytes(32)),
+        ("recovery key of 32 0xff bytes", b"\xff" * 32),
+        ("a random recovery key", det_bytes("recovery/3/recovery_key", 32)),
+    ]
+    vectors = []
+    for index, (description, recovery_key) in enumerate(cases, 1):
+        label = f"recovery/{index}"
+        master_key = det_bytes(label + "/master_key", 32)
+        nonce = det_bytes(label + "/nonce", fmt.NONCE_BYTES)
+        code = fmt.recovery_code(recovery_key)
+        groups = code.split("-")
+        spellings = [code.lower().replace("-", " "), code.replace("-", ""),
+                     " ".join(groups[:1] + ["".join(groups[1:8]).lower(), "-".join(groups[8:])]) + " "]
+        envelope = fmt.seal_recovery_envelope(master_key, recovery_key, nonce)
+        assert all(fmt.recovery_key_from_code(text) == recovery_key for text in [code] + spellings)
+        assert fmt.open_recovery_envelope(envelope, recovery_key) == master_key
+        vectors.append({"description": description, "recovery_key": b64(recovery_key),
+                        "checksum": b64(fmt.recovery_checksum(recovery_key)), "code": code,
+                        "code_spellings": spellings,
+                        "wrap_key": b64(fmt.recovery_wrap_key(recovery_key)),
+                        "recovery_auth_key": b64(fmt.recovery_auth_key(recovery_key)),
+                        "master_key": b64(master_key), "nonce": b64(nonce), "envelope": envelope})
+    code = vectors[-1]["code"]
+    last = code[-1]
+    invalid = [
+        ("another prefix", "SKR2" + code[4:], "starts with SKR1"),
+        ("no prefix", code[5:], "starts with SKR1"),
+        ("empty", "", "starts with SKR1"),
+        ("one character missing", code[:-1], "56 characters"),
+        ("one character too many", code + "A", "56 characters"),
+        ("a digit outside base32 (0)", _replace_body_char(code, 10, "0"), "only A-Z and 2-7"),
+        ("a digit outside base32 (8)", _replace_body_char(code, 55, "8"), "only A-Z and 2-7"),
+        ("a tab in place of a character (only spaces and dashes are ignored)",
+         _replace_body_char(code, 20, "\t"), "only A-Z and 2-7"),
+        ("the first character of the key mistyped",
+         _replace_body_char(code, 0, "B" if code[5] != "B" else "C"), "checksum"),
+        ("the last character (checksum) mistyped",
+         _replace_body_char(code, 55, "A" if last != "A" else "B"), "checksum"),
+        ("the first two groups swapped", _swap_groups(code, 1, 2), "checksum"),
+    ]
+    return {
+        "description": "recovery code = \"SKR1-\" + base32(RK || BLAKE2b-256(RK)[0..3]) in groups of 4; "
+                       "wrap_key and recovery_auth_key = crypto_kdf_derive_from_key(32, 1 and 2, "
+                       "\"SKRECOV1\", RK); envelope = MK sealed under wrap_key, AAD "
+                       "\"synckit:v1:recovery-key\". code_spellings are other accepted ways to type "
+                       "the code; every invalid_codes entry is refused as invalid input",
+        "vectors": vectors,
+        "invalid_codes": [{"description": description, "code": _refused_code(text, reason)}
+                          for description, text, reason in invalid],
+    }
+
+
 BUILDERS = {
     "subkeys.json": subkeys_file,
     "envelope.json": envelope_file,
     "change.json": change_file,
     "blob.json": blob_file,
     "login.json": login_file,
+    "recovery.json": recovery_file,
 }
 
 

@@ -1,12 +1,14 @@
 """SyncKit encryption format, version 1, in Python (PyNaCl + the standard library).
 
-An independent implementation of the SyncKit format (docs/crypto.md) and of the auth key of
-protocol.md ("Auth"), written without looking at SyncKit's C++ code. It produces the known-answer
-vectors in this directory and checks interoperability with the `synckit-format` tool.
+An independent implementation of the SyncKit format (docs/crypto.md, the recovery key included)
+and of the auth key of protocol.md ("Auth"), written without looking at SyncKit's C++ code. It
+produces the known-answer vectors in this directory and checks interoperability with the
+`synckit-format` tool.
 
-Subkeys and the login salt use hashlib.blake2b directly (that is what libsodium's
-crypto_kdf_derive_from_key and crypto_generichash compute), so the derivation does not depend on
-libsodium. Argon2id and XChaCha20-Poly1305 come from PyNaCl's bindings.
+Subkeys, the recovery code's checksum and the login salt use hashlib.blake2b directly (that is what
+libsodium's crypto_kdf_derive_from_key and crypto_generichash compute), and the recovery code
+base64.b32encode, so none of it depends on libsodium. Argon2id and XChaCha20-Poly1305 come from
+PyNaCl's bindings.
 
 All random inputs (salts, nonces) are parameters so that the vectors are deterministic; callers
 that want fresh values pass os.urandom(...).
@@ -42,6 +44,14 @@ CHANGE_AAD_PREFIX = b"synckit:v1:change\x00"
 BLOB_AAD_PREFIX = b"synckit:v1:blob\x00"
 LOGIN_SALT_PREFIX = b"synckit:v1:login\x00"
 
+RECOVERY_KDF_CONTEXT = b"SKRECOV1"
+RECOVERY_WRAP_SUBKEY_ID = 1
+RECOVERY_AUTH_SUBKEY_ID = 2
+RECOVERY_AAD = b"synckit:v1:recovery-key"
+RECOVERY_CODE_PREFIX = "SKR1"
+RECOVERY_CHECKSUM_BYTES = 3
+RECOVERY_CODE_GROUP = 4
+
 OPS = ("insert", "update", "delete")
 MAX_TABLE_BYTES = 128
 MAX_ROW_ID_BYTES = 256
@@ -64,6 +74,10 @@ class InvalidDataError(FormatError):
     """Well-formed crypto, but the content breaks the format (bad envelope fields, bad change)."""
 
 
+class InvalidCodeError(FormatError):
+    """A recovery code with a wrong prefix, length, character or checksum (a typo)."""
+
+
 # --- base64 -----------------------------------------------------------------------------------
 
 def b64encode(data):
@@ -83,13 +97,22 @@ def b64decode(text):
 
 # --- keys -------------------------------------------------------------------------------------
 
+def kdf_derive(key, subkey_id, context):
+    """crypto_kdf_derive_from_key(32, subkey_id, context, key), via BLAKE2b: keyed with `key`,
+    empty message, salt = subkey_id as 8 bytes little-endian then 8 zero bytes,
+    person = the 8-byte context then 8 zero bytes."""
+    if len(key) != KEY_BYTES or len(context) != 8:
+        raise ValueError("key must be 32 bytes and context 8 bytes")
+    salt = subkey_id.to_bytes(8, "little") + bytes(8)
+    person = context + bytes(8)
+    return hashlib.blake2b(key=key, digest_size=KEY_BYTES, salt=salt, person=person).digest()
+
+
 def derive_subkey(master_key, subkey_id):
     """crypto_kdf_derive_from_key(32, subkey_id, "SYNCKIT1", master_key), via BLAKE2b."""
     if len(master_key) != KEY_BYTES:
         raise ValueError("master key must be 32 bytes")
-    salt = subkey_id.to_bytes(8, "little") + bytes(8)
-    person = KDF_CONTEXT + bytes(8)
-    return hashlib.blake2b(key=master_key, digest_size=KEY_BYTES, salt=salt, person=person).digest()
+    return kdf_derive(master_key, subkey_id, KDF_CONTEXT)
 
 
 def change_key(master_key):
@@ -181,6 +204,81 @@ def _bytes_field(obj, name, length):
     if len(value) != length:
         raise InvalidDataError(f"envelope field {name} has the wrong length")
     return value
+
+
+# --- recovery key (format v1 addition) -------------------------------------------------------
+
+def recovery_checksum(recovery_key):
+    """The first 3 bytes of BLAKE2b-256(RK), unkeyed (crypto_generichash with 32-byte output)."""
+    return hashlib.blake2b(recovery_key, digest_size=32).digest()[:RECOVERY_CHECKSUM_BYTES]
+
+
+def recovery_code(recovery_key):
+    """"SKR1-" then base32 (RFC 4648, no padding) of RK || checksum in groups of 4 joined by "-"."""
+    if len(recovery_key) != KEY_BYTES:
+        raise ValueError("recovery key must be 32 bytes")
+    body = base64.b32encode(recovery_key + recovery_checksum(recovery_key)).decode("ascii")
+    assert len(body) == 56 and "=" not in body  # 35 bytes fill 56 characters exactly
+    groups = [body[i:i + RECOVERY_CODE_GROUP] for i in range(0, len(body), RECOVERY_CODE_GROUP)]
+    return RECOVERY_CODE_PREFIX + "-" + "-".join(groups)
+
+
+def recovery_key_from_code(code):
+    """RK from a code read case-insensitively (ASCII only), spaces and dashes ignored anywhere.
+    Raises InvalidCodeError for a wrong prefix, length, character or checksum."""
+    normalized = code.encode("utf-8").replace(b" ", b"").replace(b"-", b"").upper()  # ASCII-only upper
+    prefix = RECOVERY_CODE_PREFIX.encode("ascii")
+    if not normalized.startswith(prefix):
+        raise InvalidCodeError("a recovery code starts with SKR1")
+    body = normalized[len(prefix):]
+    if len(body) != 56:
+        raise InvalidCodeError("a recovery code has 56 characters after SKR1")
+    try:
+        payload = base64.b32decode(body, casefold=False)
+    except binascii.Error:
+        raise InvalidCodeError("a recovery code holds only A-Z and 2-7 after SKR1") from None
+    recovery_key, checksum = payload[:KEY_BYTES], payload[KEY_BYTES:]
+    if recovery_checksum(recovery_key) != checksum:
+        raise InvalidCodeError("the recovery code's checksum does not match")
+    return recovery_key
+
+
+def recovery_wrap_key(recovery_key):
+    """crypto_kdf_derive_from_key(32, 1, "SKRECOV1", RK)."""
+    return kdf_derive(recovery_key, RECOVERY_WRAP_SUBKEY_ID, RECOVERY_KDF_CONTEXT)
+
+
+def recovery_auth_key(recovery_key):
+    """crypto_kdf_derive_from_key(32, 2, "SKRECOV1", RK)."""
+    return kdf_derive(recovery_key, RECOVERY_AUTH_SUBKEY_ID, RECOVERY_KDF_CONTEXT)
+
+
+def seal_recovery_envelope(master_key, recovery_key, nonce):
+    """MK sealed under the wrap key; returns the envelope dict in the spec's key order."""
+    if len(master_key) != KEY_BYTES or len(nonce) != NONCE_BYTES:
+        raise ValueError("master key or nonce has the wrong length")
+    ciphertext = bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        master_key, RECOVERY_AAD, nonce, recovery_wrap_key(recovery_key))
+    return {"version": 1, "kind": "recovery", "nonce": b64encode(nonce),
+            "ciphertext": b64encode(ciphertext)}
+
+
+def open_recovery_envelope(envelope, recovery_key):
+    """Returns MK. Raises InvalidDataError for an envelope outside the format, WrongPasswordError
+    when it does not authenticate under the code's wrap key."""
+    if not isinstance(envelope, dict):
+        raise InvalidDataError("recovery envelope is not an object")
+    if _int_field(envelope, "version") != 1:
+        raise InvalidDataError("unsupported recovery envelope version")
+    if envelope.get("kind") != "recovery":
+        raise InvalidDataError("not a recovery envelope")
+    nonce = _bytes_field(envelope, "nonce", NONCE_BYTES)
+    ciphertext = _bytes_field(envelope, "ciphertext", KEY_BYTES + TAG_BYTES)
+    try:
+        return bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            ciphertext, RECOVERY_AAD, nonce, recovery_wrap_key(recovery_key))
+    except _NaclCryptoError:
+        raise WrongPasswordError("the recovery code does not open the envelope") from None
 
 
 # --- changes ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include "synckit/crypto/blob.hpp"
 #include "synckit/crypto/change.hpp"
 #include "synckit/crypto/envelope.hpp"
+#include "synckit/crypto/recovery.hpp"
 #include "synckit/error.hpp"
 
 namespace synckit::format_tool {
@@ -28,6 +29,33 @@ std::string trimmed_stdin() {
 
 void print_line(const std::string& line) { write_stdout(as_bytes(line + "\n")); }
 
+// A string that wipes itself on every way out of the scope (throws included): keys in base64 and
+// recovery codes on their way to stdout.
+struct WipedString {
+  std::string text;
+  WipedString() = default;
+  explicit WipedString(std::string value) : text(std::move(value)) {}
+  WipedString(const WipedString&) = delete;
+  WipedString& operator=(const WipedString&) = delete;
+  ~WipedString() { secure_wipe(text.data(), text.size()); }
+};
+
+// A secret's text and a newline on stdout.
+void print_secret_line(std::string_view secret) {
+  WipedString line;
+  line.text.reserve(secret.size() + 1);  // one allocation: no reallocation leaves a copy behind
+  line.text += secret;
+  line.text += '\n';
+  write_stdout(as_bytes(line.text));
+}
+
+// A key as base64 and a newline on stdout.
+template <std::size_t N, class Tag>
+void print_key(const Secret<N, Tag>& key) {
+  const WipedString encoded(base64_encode(key.view()));
+  print_secret_line(encoded.text);
+}
+
 }  // namespace
 
 void wrap(const Args& args, RandomSource& random) {
@@ -39,11 +67,7 @@ void wrap(const Args& args, RandomSource& random) {
 void unwrap(const Args& args) {
   const SecretBuffer password = read_password_file(args.require("--password-file"));
   const Bytes in = read_stdin();
-  const MasterKey master = unwrap_master_key(envelope_from_json_text(text_of(in)), text_of(password));
-  std::string encoded = base64_encode(master.view());
-  encoded += "\n";
-  write_stdout(as_bytes(encoded));
-  secure_wipe(encoded.data(), encoded.size());
+  print_key(unwrap_master_key(envelope_from_json_text(text_of(in)), text_of(password)));
 }
 
 void seal_change(const Args& args, RandomSource& random) {
@@ -67,6 +91,26 @@ void seal_blob(const Args& args, RandomSource& random) {
 void open_blob(const Args& args) {
   const BlobKey key = derive_blob_key(read_key_file(args.require("--key-file")));
   write_stdout(synckit::open_blob(key, args.require("--blob-id"), read_stdin()));
+}
+
+void recovery_code(RandomSource& random) {
+  print_secret_line(recovery_code_from_key(generate_recovery_key(random)).view());
+}
+
+void recovery_wrap(const Args& args, RandomSource& random) {
+  const MasterKey master = read_key_file(args.require("--key-file"));
+  const RecoveryKey key = read_code_file(args.require("--code-file"));
+  print_line(recovery_envelope_to_json(seal_recovery_envelope(master, key, random)).dump());
+}
+
+void recovery_open(const Args& args) {
+  const RecoveryKey key = read_code_file(args.require("--code-file"));
+  const Bytes in = read_stdin();
+  print_key(open_recovery_envelope(recovery_envelope_from_json_text(text_of(in)), key));
+}
+
+void recovery_auth_key(const Args& args) {
+  print_key(derive_recovery_auth_key(read_code_file(args.require("--code-file"))));
 }
 
 }  // namespace synckit::format_tool

@@ -59,6 +59,12 @@ SecretBuffer read_password_file(const std::string& path) {
   return password;
 }
 
+RecoveryKey read_code_file(const std::string& path) {
+  SecretBuffer text = read_secret_file(path);
+  drop_newline(text);
+  return recovery_key_from_code({reinterpret_cast<const char*>(text.data()), text.size()});
+}
+
 void write_stdout(ByteView bytes) {
   const bool written = bytes.empty() || std::fwrite(bytes.data(), 1, bytes.size(), stdout) == bytes.size();
   if (!written || std::fflush(stdout) != 0) {

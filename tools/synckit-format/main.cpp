@@ -22,7 +22,12 @@ constexpr const char* kUsage =
     "  open-change --key-file K --change-id C < payload.b64\n"
     "  seal-blob --key-file K --blob-id B < plain > sealed\n"
     "  open-blob --key-file K --blob-id B < sealed > plain\n"
-    "K holds the base64 master key; P holds the password (one trailing newline is ignored).\n";
+    "  recovery-code                                  a new recovery code on stdout\n"
+    "  recovery-wrap --key-file K --code-file R       recovery envelope JSON on stdout\n"
+    "  recovery-open --code-file R < recovery.json    base64 master key on stdout\n"
+    "  recovery-auth-key --code-file R                base64 recovery auth key on stdout\n"
+    "K holds the base64 master key; P holds the password; R holds a recovery code (case, spaces\n"
+    "and dashes do not matter). One trailing newline in P and R is ignored.\n";
 
 int run(const Args& args) {
   synckit::native::SodiumRandom random;
@@ -32,6 +37,10 @@ int run(const Args& args) {
   if (args.command == "open-change") synckit::format_tool::open_change(args);
   if (args.command == "seal-blob") synckit::format_tool::seal_blob(args, random);
   if (args.command == "open-blob") synckit::format_tool::open_blob(args);
+  if (args.command == "recovery-code") synckit::format_tool::recovery_code(random);
+  if (args.command == "recovery-wrap") synckit::format_tool::recovery_wrap(args, random);
+  if (args.command == "recovery-open") synckit::format_tool::recovery_open(args);
+  if (args.command == "recovery-auth-key") synckit::format_tool::recovery_auth_key(args);
   return 0;
 }
 
@@ -50,7 +59,11 @@ int main(int argc, char** argv) {
                 {"seal-change", {"--key-file", "--change-id"}},
                 {"open-change", {"--key-file", "--change-id"}},
                 {"seal-blob", {"--key-file", "--blob-id"}},
-                {"open-blob", {"--key-file", "--blob-id"}}});
+                {"open-blob", {"--key-file", "--blob-id"}},
+                {"recovery-code", {}},
+                {"recovery-wrap", {"--key-file", "--code-file"}},
+                {"recovery-open", {"--code-file"}},
+                {"recovery-auth-key", {"--code-file"}}});
     return run(args);
   } catch (const synckit::format_tool::UsageError& e) {
     std::fprintf(stderr, "synckit-format: %s (see synckit-format --help)\n", e.what());

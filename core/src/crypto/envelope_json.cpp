@@ -2,21 +2,15 @@
 
 #include "synckit/crypto/envelope.hpp"
 #include "synckit/error.hpp"
+#include "crypto/envelope_fields.hpp"
 
 namespace synckit {
 namespace {
 
+using detail::copy_field;
+using detail::refuse;
+
 constexpr std::string_view kKdfName = "argon2id13";
-
-template <std::size_t N>
-void copy_field(const wire::ObjectReader& reader, std::string_view key, std::array<std::uint8_t, N>& out) {
-  const Bytes bytes = reader.base64(key, N);
-  std::copy(bytes.begin(), bytes.end(), out.begin());
-}
-
-[[noreturn]] void refuse(const wire::ObjectReader& reader, std::string_view key, std::string detail) {
-  throw Error(ErrorKind::invalid_data, std::move(detail), reader.field(key));
-}
 
 }  // namespace
 
