@@ -672,6 +672,7 @@ def assert_token_reply(tc, body, app_id=None, user_id=None, ttl=900):
     tc.assertEqual(header.get("alg"), "HS256")
     tc.assertEqual(claims.get("sub"), body["user_id"])
     tc.assertEqual(claims.get("app"), body["app_id"])
+    assert_uuid(tc, claims.get("sid"), "sid (the session id claim)")
     tc.assertIsInstance(claims.get("iat"), int)
     tc.assertIsInstance(claims.get("exp"), int)
     tc.assertEqual(claims["exp"] - claims["iat"], ttl, "exp - iat must be the token lifetime")

@@ -189,8 +189,16 @@ class AuthTest(harness.ServerTestCase):
         user = self.register()
         secret = self.server.signing_secret()
         now = int(time.time())
-        claims = {"sub": user.user_id, "app": user.app_id, "iat": now, "exp": now + 600}
+        sid = harness.decode_jwt(user.access_token)[1]["sid"]
+        claims = {"sub": user.user_id, "app": user.app_id, "sid": sid, "iat": now, "exp": now + 600}
+        other = self.register()
+        other_sid = harness.decode_jwt(other.access_token)[1]["sid"]
+        no_sid = {k: v for k, v in claims.items() if k != "sid"}
         bad_tokens = {
+            "no session": harness.sign_jwt(no_sid, secret),
+            "unknown session": harness.sign_jwt(dict(claims, sid=str(uuid.uuid4())), secret),
+            "another user's session": harness.sign_jwt(dict(claims, sid=other_sid), secret),
+            "session not a string": harness.sign_jwt(dict(claims, sid=7), secret),
             "missing": None,
             "garbage": "not.a.jwt",
             "empty": "",
@@ -210,7 +218,8 @@ class AuthTest(harness.ServerTestCase):
         reply = user.client.get("/v1/sync/status", token=None,
                                 headers={"Authorization": user.access_token})
         assert_error(self, reply, 401)
-        # a token made with PATH.secret and the right claims is accepted: that file is the key
+        # a token made with PATH.secret and the right claims (a live session's sid) is accepted:
+        # that file is the key
         forged = harness.sign_jwt(claims, secret)
         body = expect_json(self, user.client.get("/v1/sync/status", token=forged))
         self.assertEqual(body["user_id"], user.user_id)

@@ -6,7 +6,8 @@ One throwaway PostgreSQL cluster (postgres_cluster.py), one database, three `syn
 processes started at the same moment on it with the same --secret-file (so they race to migrate the
 schema and to create the key file). Devices of two users push concurrently, each batch through a
 different node, some batches retried on another node; the same batch is sent to every node at once;
-envelope compare-and-swap and refresh-token rotation are raced across the nodes. Then every node
+envelope compare-and-swap and refresh-token rotation are raced across the nodes; a session ended
+through one node is refused by all, and an account deleted while every node pushes leaves no row. Then every node
 must pull every change exactly once, in push order per device, with sequence numbers 1..N.
 Skipped (with the reason) when the PostgreSQL server programs are not installed.
 """
@@ -104,7 +105,7 @@ class MultiNodeTest(unittest.TestCase):
 
     def test_schema_migrated_once_and_one_key_file(self):
         rows = self.cluster.psql("SELECT version FROM schema_version", database=self.database.rsplit("/", 1)[1])
-        self.assertEqual(rows.split(), ["2"])  # the schema version, once
+        self.assertEqual(rows.split(), ["3"])  # the schema version, once
         secret = self.nodes[0].signing_secret()
         # a token from one node is accepted by every other node: the key is shared
         user = self.register(0)
@@ -224,6 +225,45 @@ class MultiNodeTest(unittest.TestCase):
         reply = self.client(2, user).post("/v1/sync/push",
                                           json={"device_id": ids[0], "changes": make_changes(1)})
         assert_error(self, reply, 403)
+
+    def test_ended_sessions_and_a_deleted_account_across_nodes(self):
+        user = self.register(0)
+        second = expect_json(self, self.client(1).post("/v1/auth/login", json={
+            "email": user.email, "auth_key": user.auth_key_b64}))
+        sid = harness.decode_jwt(second["access_token"])[1]["sid"]
+        self.assertEqual(self.client(0, user).delete(f"/v1/auth/sessions/{sid}").status, 204)
+        for i in range(NODES):  # refused at once by every node, not only the one that ended it
+            assert_error(self, self.client(i, token=second["access_token"]).get("/v1/sync/status"), 401)
+        # pushes through every node race the account's deletion through one: nothing is left
+        device = user.add_device()
+        stop = threading.Event()
+
+        def pusher(i):
+            while not stop.is_set():
+                reply = self.client(i, user).post("/v1/sync/push", json={"device_id": device,
+                                                                        "changes": make_changes(3)})
+                if reply.status != 200:
+                    assert_error(self, reply, 401)
+                    return
+
+        def deleter():
+            threading.Event().wait(0.3)
+            reply = self.client(1, user).post("/v1/account/delete", json={"auth_key": user.auth_key_b64})
+            stop.set()
+            self.assertEqual(reply.status, 204, reply.body[:300])
+
+        database = self.database.rsplit("/", 1)[1]
+
+        def rows_of_user(table):
+            column = "id" if table == "users" else "user_id"
+            hex_id = user.user_id.encode().hex()
+            return int(self.cluster.psql(f"SELECT count(*) FROM {table} WHERE {column} = '\\x{hex_id}'::bytea",
+                                         database=database).strip())
+
+        self.assertEqual(rows_of_user("devices"), 1)  # the query finds the user's rows
+        run_threads([(lambda i=i: pusher(i)) for i in range(NODES)] + [deleter])
+        for table in ("users", "sessions", "devices", "changes", "user_sync", "blobs", "envelopes"):
+            self.assertEqual(rows_of_user(table), 0, f"{table} still holds rows of the deleted user")
 
 if __name__ == "__main__":
     harness.main()

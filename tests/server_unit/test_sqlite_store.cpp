@@ -223,22 +223,74 @@ TEST_CASE("apps: redirect URIs are kept in order, replaced whole, listed with th
 TEST_CASE("schema: a v1 database migrates to v2, its apps without redirect URIs", "[schema][sqlite]") {
   TempDir dir;
   const auto path = dir.file("server.db");
-  std::string app_id;
+  const std::string app_id = "3ca68d5e-641f-48b5-9718-e8677f6872cf";
   {
-    auto store = SqliteStore::open(path);
-    app_id = store->create_app("old", hash_of("k"), {"https://old.example/cb"}).id;
-  }
-  {
-    Database db(path);  // back to what a v1 server left
-    db.exec("DROP TABLE app_redirect_uris");
-    db.exec("PRAGMA user_version = 1");
+    Database db(path);  // what a v1 server left
+    migrate(db, 1);
+    REQUIRE(schema_version(db) == 1);
+    db.cached("INSERT INTO apps (id, name, api_key_hash, created_at) VALUES (?1, 'old', ?2, 1)")
+        ->bind(1, app_id)
+        .bind_blob(2, hash_of("k"))
+        .run();
   }
   auto store = SqliteStore::open(path);
   CHECK(store->find_app_by_key(hash_of("k"))->id == app_id);
   CHECK(store->redirect_uris(app_id).empty());
   CHECK(store->set_redirect_uris(app_id, {"https://old.example/cb"}));
   Database db(path);
-  CHECK(schema_version(db) == 2);
+  CHECK(schema_version(db) == current_schema_version());
+}
+
+TEST_CASE("schema: a v2 database migrates to v3, each refresh token its own working session", "[schema][sqlite]") {
+  TempDir dir;
+  const auto path = dir.file("server.db");
+  constexpr Millis kThirtyDays = 30LL * 24 * 3600 * 1000;
+  {
+    Database db(path);  // what a v2 server left: an account with two signed-in devices
+    migrate(db, 2);
+    REQUIRE(schema_version(db) == 2);
+    db.exec("INSERT INTO apps (id, name, api_key_hash, created_at) VALUES ('app-1', 'old', x'01', 1)");
+    db.exec("INSERT INTO users (id, app_id, email, auth_hash, created_at) VALUES ('user-1', 'app-1', 'a@b.c', 'h', 1)");
+    for (const char* token : {"t1", "t2"}) {
+      db.cached("INSERT INTO refresh_tokens (hash, user_id, expires_at) VALUES (?1, ?2, ?3)")
+          ->bind_blob(1, hash_of(token))
+          .bind(2, std::string("user-1"))
+          .bind(3, kThirtyDays + 5'000)
+          .run();
+    }
+  }
+  auto store = SqliteStore::open(path);
+  {
+    Database db(path);
+    CHECK(schema_version(db) == 3);
+    CHECK_THROWS_AS(db.exec("SELECT count(*) FROM refresh_tokens"), StoreError);  // gone
+  }
+  const auto sessions = store->list_sessions("user-1", 0);
+  REQUIRE(sessions.size() == 2);
+  CHECK(sessions[0].id != sessions[1].id);
+  for (const auto& session : sessions) {
+    CHECK(std::regex_match(session.id, kUuidV4));
+    CHECK(session.created_at == 5'000);  // when the token was issued: 30 days before it expires
+    CHECK(session.last_used_at == 5'000);
+    CHECK(session.expires_at == kThirtyDays + 5'000);
+    CHECK(store->session_active(session.id, "user-1", 6'000));
+  }
+  const auto grant = store->rotate_session(hash_of("t1"), hash_of("t1-next"), 6'000, 2 * kThirtyDays);
+  REQUIRE(grant);
+  CHECK(grant->user_id == "user-1");
+  CHECK(grant->app_id == "app-1");
+  CHECK((grant->session_id == sessions[0].id || grant->session_id == sessions[1].id));
+  CHECK(store->rotate_session(hash_of("t2"), hash_of("t2-next"), 6'000, 2 * kThirtyDays));
+  CHECK_FALSE(store->get_recovery("user-1"));
+  CHECK(store->put_recovery("user-1", "{}", "h", 0) == 1);
+}
+
+TEST_CASE("sqlite: connections zero deleted content (secure_delete)", "[schema][sqlite]") {
+  TempDir dir;
+  Database db(dir.file("raw.db"));
+  auto pragma = db.cached("PRAGMA secure_delete");
+  REQUIRE(pragma->step());
+  CHECK(pragma->column_int64(0) == 1);
 }
 
 TEST_CASE("errors: StoreError carries SQLite's message, never the bound values", "[errors][sqlite]") {
@@ -255,13 +307,15 @@ TEST_CASE("errors: StoreError carries SQLite's message, never the bound values",
     CHECK(what.find(hash_of("key-1")) == std::string::npos);
   }
   try {
-    store->add_refresh(hash_of("token"), {"no-such-user-42", "app", 1000});
-    FAIL("refresh token for a missing user accepted");
+    store->create_user("no-such-app-42", "secret-email@example.com", "h");
+    FAIL("user of a missing app accepted");
   } catch (const StoreError& e) {
     const std::string what = e.what();
     CHECK_THAT(what, Catch::Contains("FOREIGN KEY constraint failed"));
-    CHECK(what.find("no-such-user-42") == std::string::npos);
+    CHECK(what.find("no-such-app-42") == std::string::npos);
+    CHECK(what.find("secret-email") == std::string::npos);
   }
+  CHECK_THROWS_AS(store->add_session(hash_of("token"), "no-such-user-42", 1, 1000), UserGone);
 }
 
 TEST_CASE("users: unique email per app, same email in two apps", "[users]") {
@@ -285,45 +339,279 @@ TEST_CASE("users: unique email per app, same email in two apps", "[users]") {
   CHECK_FALSE(f.store->find_user(f.app.id, "bob@example.com"));
 }
 
-TEST_CASE("refresh tokens: rotation is single use and honours expiry", "[auth]") {
+TEST_CASE("sessions: refresh rotation is single use, keeps the id and honours expiry", "[auth]") {
   Fixture f;
-  f.store->add_refresh(hash_of("r1"), {f.user.id, f.app.id, 10'000});
+  const std::string id = f.store->add_session(hash_of("r1"), f.user.id, 1'000, 10'000);
+  CHECK(std::regex_match(id, kUuidV4));
 
-  const auto grant = f.store->rotate_refresh(hash_of("r1"), hash_of("r2"), 5'000, 20'000);
+  const auto grant = f.store->rotate_session(hash_of("r1"), hash_of("r2"), 5'000, 20'000);
   REQUIRE(grant);
+  CHECK(grant->session_id == id);
   CHECK(grant->user_id == f.user.id);
   CHECK(grant->app_id == f.app.id);
   CHECK(grant->expires_at == 20'000);
-  CHECK_FALSE(f.store->rotate_refresh(hash_of("r1"), hash_of("r3"), 5'000, 20'000));  // used up
-  CHECK(f.store->rotate_refresh(hash_of("r2"), hash_of("r3"), 6'000, 30'000));
+  CHECK_FALSE(f.store->rotate_session(hash_of("r1"), hash_of("r3"), 5'000, 20'000));  // used up
+  CHECK(f.store->rotate_session(hash_of("r2"), hash_of("r3"), 6'000, 30'000)->session_id == id);
+  const auto sessions = f.store->list_sessions(f.user.id, 6'000);
+  REQUIRE(sessions.size() == 1);
+  CHECK(sessions[0].id == id);
+  CHECK(sessions[0].created_at == 1'000);    // the sign-in
+  CHECK(sessions[0].last_used_at == 6'000);  // the latest refresh
+  CHECK(sessions[0].expires_at == 30'000);
 
-  SECTION("an expired token is refused and deleted") {
-    CHECK_FALSE(f.store->rotate_refresh(hash_of("r3"), hash_of("r4"), 30'000, 40'000));  // expires_at == now
+  SECTION("an expired token is refused and its session deleted") {
+    CHECK_FALSE(f.store->rotate_session(hash_of("r3"), hash_of("r4"), 30'000, 40'000));  // expires_at == now
     CHECK_FALSE(
-        f.store->rotate_refresh(hash_of("r3"), hash_of("r4"), 1'000, 40'000));  // gone, not just expired
-    CHECK_FALSE(f.store->rotate_refresh(hash_of("r4"), hash_of("r5"), 1'000, 40'000));
+        f.store->rotate_session(hash_of("r3"), hash_of("r4"), 1'000, 40'000));  // gone, not just expired
+    CHECK_FALSE(f.store->rotate_session(hash_of("r4"), hash_of("r5"), 1'000, 40'000));
+    CHECK(f.store->list_sessions(f.user.id, 0).empty());
   }
-  SECTION("a deleted token is refused") {
-    f.store->delete_refresh(hash_of("r3"));
-    f.store->delete_refresh(hash_of("never-existed"));
-    CHECK_FALSE(f.store->rotate_refresh(hash_of("r3"), hash_of("r4"), 6'000, 40'000));
+  SECTION("a logged-out token is refused") {
+    f.store->end_session_by_refresh(hash_of("r3"));
+    f.store->end_session_by_refresh(hash_of("never-existed"));
+    CHECK_FALSE(f.store->rotate_session(hash_of("r3"), hash_of("r4"), 6'000, 40'000));
+    CHECK_FALSE(f.store->session_active(id, f.user.id, 6'000));
   }
-  SECTION("unknown token") { CHECK_FALSE(f.store->rotate_refresh(hash_of("nope"), hash_of("r9"), 0, 1)); }
+  SECTION("unknown token") { CHECK_FALSE(f.store->rotate_session(hash_of("nope"), hash_of("r9"), 0, 1)); }
 }
 
-TEST_CASE("refresh tokens: concurrent rotations of one token, exactly one wins", "[auth][threads]") {
+TEST_CASE("sessions: concurrent rotations of one token, exactly one wins", "[auth][threads]") {
   Fixture f;
-  f.store->add_refresh(hash_of("shared"), {f.user.id, f.app.id, 1'000'000});
+  f.store->add_session(hash_of("shared"), f.user.id, 1, 1'000'000);
   std::atomic<int> wins{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
-      if (f.store->rotate_refresh(hash_of("shared"), hash_of("new-" + std::to_string(i)), 1, 2'000'000))
+      if (f.store->rotate_session(hash_of("shared"), hash_of("new-" + std::to_string(i)), 1, 2'000'000))
         ++wins;
     });
   }
   for (auto& t : threads) t.join();
   CHECK(wins == 1);
+  CHECK(f.store->list_sessions(f.user.id, 1).size() == 1);
+}
+
+TEST_CASE("sessions: listed oldest first, active until ended or expired, per user", "[auth]") {
+  Fixture f;
+  const auto bob = *f.store->create_user(f.app.id, "bob@example.com", "$argon2id$bob");
+  const std::string a = f.store->add_session(hash_of("a"), f.user.id, 300, 10'000);
+  const std::string b = f.store->add_session(hash_of("b"), f.user.id, 100, 10'000);
+  const std::string c = f.store->add_session(hash_of("c"), f.user.id, 200, 2'000);
+  const std::string theirs = f.store->add_session(hash_of("bob"), bob.id, 100, 10'000);
+
+  std::vector<std::string> ids;
+  for (const auto& session : f.store->list_sessions(f.user.id, 1'000)) ids.push_back(session.id);
+  CHECK(ids == std::vector<std::string>{b, c, a});
+  CHECK(f.store->list_sessions(f.user.id, 2'000).size() == 2);  // c expired at 2'000
+  CHECK(f.store->session_active(c, f.user.id, 1'999));
+  CHECK_FALSE(f.store->session_active(c, f.user.id, 2'000));
+  CHECK_FALSE(f.store->session_active(theirs, f.user.id, 1'000));  // not this user's
+  CHECK(f.store->session_active(theirs, bob.id, 1'000));
+  CHECK_FALSE(f.store->session_active("no-such-session", f.user.id, 1'000));
+
+  CHECK_FALSE(f.store->end_session(f.user.id, theirs));  // another user's: untouched
+  CHECK(f.store->session_active(theirs, bob.id, 1'000));
+  CHECK(f.store->end_session(f.user.id, a));
+  CHECK_FALSE(f.store->end_session(f.user.id, a));
+  CHECK_FALSE(f.store->session_active(a, f.user.id, 1'000));
+  CHECK_FALSE(f.store->rotate_session(hash_of("a"), hash_of("a2"), 1'000, 20'000));
+  CHECK(f.store->rotate_session(hash_of("b"), hash_of("b2"), 1'000, 20'000));
+}
+
+TEST_CASE("credentials: replaced with every session ended, or nothing changes", "[auth][account]") {
+  Fixture f;
+  const auto bob = *f.store->create_user(f.app.id, "bob@example.com", "$argon2id$bob");
+  const std::string old1 = f.store->add_session(hash_of("s1"), f.user.id, 1, 100'000);
+  const std::string old2 = f.store->add_session(hash_of("s2"), f.user.id, 2, 100'000);
+  const std::string bobs = f.store->add_session(hash_of("bob"), bob.id, 1, 100'000);
+  f.store->add_oauth_code(hash_of("code"), {f.app.id, f.user.id, "https://a/cb", "c", 100'000});
+  f.store->add_oauth_code(hash_of("bob-code"), {f.app.id, bob.id, "https://a/cb", "c", 100'000});
+
+  CredentialChange change;
+  change.user_id = f.user.id;
+  change.new_auth_hash = "$argon2id$new";
+  change.expected_auth_hash = "$argon2id$stub";
+  change.refresh_hash = hash_of("fresh");
+  change.now = 10;
+  change.expires_at = 100'000;
+
+  SECTION("changed") {
+    change.new_email = "alice.new@example.com";
+    const auto result = f.store->replace_credentials(change);
+    REQUIRE(result.outcome == CredentialOutcome::changed);
+    CHECK(std::regex_match(result.session_id, kUuidV4));
+    CHECK_FALSE(f.store->session_active(old1, f.user.id, 10));
+    CHECK_FALSE(f.store->session_active(old2, f.user.id, 10));
+    CHECK_FALSE(f.store->rotate_session(hash_of("s1"), hash_of("x"), 10, 100'000));
+    CHECK(f.store->session_active(result.session_id, f.user.id, 10));
+    const auto sessions = f.store->list_sessions(f.user.id, 10);
+    REQUIRE(sessions.size() == 1);
+    CHECK(sessions[0].created_at == 10);
+    CHECK(f.store->rotate_session(hash_of("fresh"), hash_of("fresh2"), 11, 100'000)->session_id ==
+          result.session_id);
+    CHECK_FALSE(f.store->find_user(f.app.id, "alice@example.com"));
+    CHECK(f.store->find_user(f.app.id, "alice.new@example.com")->auth_hash == "$argon2id$new");
+    CHECK(f.store->find_user_by_id(f.user.id)->email == "alice.new@example.com");
+    CHECK_FALSE(f.store->take_oauth_code(hash_of("code")));  // would sign in on the old credential
+    // another user is untouched
+    CHECK(f.store->session_active(bobs, bob.id, 10));
+    CHECK(f.store->take_oauth_code(hash_of("bob-code")));
+    CHECK(f.store->find_user_by_id(bob.id)->auth_hash == "$argon2id$bob");
+  }
+  SECTION("the same email again is no conflict") {
+    change.new_email = "alice@example.com";
+    CHECK(f.store->replace_credentials(change).outcome == CredentialOutcome::changed);
+  }
+  // A refused replacement changes nothing.
+  const auto unchanged = [&] {
+    CHECK(f.store->find_user(f.app.id, "alice@example.com")->auth_hash == "$argon2id$stub");
+    CHECK(f.store->session_active(old1, f.user.id, 10));
+    CHECK(f.store->session_active(old2, f.user.id, 10));
+    CHECK(f.store->list_sessions(f.user.id, 10).size() == 2);
+    CHECK(f.store->take_oauth_code(hash_of("code")));
+  };
+  SECTION("stale: the hash verified is no longer stored") {
+    change.expected_auth_hash = "$argon2id$changed-meanwhile";
+    CHECK(f.store->replace_credentials(change).outcome == CredentialOutcome::stale);
+    unchanged();
+  }
+  SECTION("email taken") {
+    change.new_email = "bob@example.com";
+    CHECK(f.store->replace_credentials(change).outcome == CredentialOutcome::email_taken);
+    unchanged();
+    CHECK(f.store->find_user_by_id(bob.id)->email == "bob@example.com");
+  }
+  SECTION("recovery: needs the recovery hash verified") {
+    change.expected_auth_hash.reset();
+    change.expected_recovery_hash = "$argon2id$recovery";
+    CHECK(f.store->replace_credentials(change).outcome == CredentialOutcome::stale);  // none stored
+    REQUIRE(f.store->put_recovery(f.user.id, R"({"r":1})", "$argon2id$other", 0) == 1);
+    CHECK(f.store->replace_credentials(change).outcome == CredentialOutcome::stale);  // another one
+    REQUIRE(f.store->put_recovery(f.user.id, R"({"r":2})", "$argon2id$recovery", 1) == 2);
+    CHECK(f.store->replace_credentials(change).outcome == CredentialOutcome::changed);
+    CHECK(f.store->get_recovery(f.user.id)->version == 2);  // the recovery envelope stays
+  }
+  SECTION("a user who does not exist") {
+    change.user_id = "no-such-user";
+    CHECK(f.store->replace_credentials(change).outcome == CredentialOutcome::stale);
+  }
+}
+
+TEST_CASE("recovery envelope: compare-and-swap, found by email with its hash", "[recovery]") {
+  Fixture f;
+  CHECK_FALSE(f.store->get_recovery(f.user.id));
+  auto login = f.store->find_recovery_login(f.app.id, "alice@example.com");
+  REQUIRE(login);
+  CHECK(login->user_id == f.user.id);
+  CHECK(login->recovery_hash.empty());
+  CHECK_FALSE(f.store->find_recovery_login(f.app.id, "nobody@example.com"));
+
+  CHECK_FALSE(f.store->put_recovery(f.user.id, R"({"v":0})", "h0", 1));
+  CHECK(f.store->put_recovery(f.user.id, R"({"v":1})", "h1", 0) == 1);
+  CHECK_FALSE(f.store->put_recovery(f.user.id, R"({"v":"x"})", "hx", 0));
+  CHECK(f.store->put_recovery(f.user.id, R"({"v":2})", "h2", 1) == 2);
+  CHECK_FALSE(f.store->put_recovery(f.user.id, R"({"v":"stale"})", "hs", 1));
+  CHECK_FALSE(f.store->put_recovery(f.user.id, R"({"v":"negative"})", "hn", -1));
+  const auto stored = f.store->get_recovery(f.user.id);
+  REQUIRE(stored);
+  CHECK(stored->envelope_json == R"({"v":2})");
+  CHECK(stored->version == 2);
+  CHECK(stored->auth_hash == "h2");
+  CHECK(f.store->find_recovery_login(f.app.id, "alice@example.com")->recovery_hash == "h2");
+  CHECK_FALSE(f.store->get_envelope(f.user.id));  // a separate record from the key envelope
+  CHECK_THROWS_AS(f.store->put_recovery("no-such-user", "{}", "h", 0), UserGone);
+}
+
+TEST_CASE("account deletion: every row of the user goes, in one step, others stay", "[account]") {
+  Fixture f;
+  const auto bob = *f.store->create_user(f.app.id, "bob@example.com", "$argon2id$bob");
+  const auto fill = [&](const User& user, const std::string& tag) {
+    const auto device = f.store->add_device(user.id, "phone", "ios", 1);
+    f.store->push(user.id, device.id, make_changes({tag + "-1", tag + "-2"}));
+    f.store->put_blob(user.id, tag + "-blob", "bytes-of-" + tag, 1);
+    f.store->put_envelope(user.id, "{}", 0);
+    f.store->put_recovery(user.id, "{}", "h", 0);
+    f.store->add_session(hash_of(tag + "-refresh"), user.id, 1, 100'000);
+    f.store->add_oauth_code(hash_of(tag + "-code"), {f.app.id, user.id, "https://a/cb", "c", 100'000});
+    return device;
+  };
+  const auto device = fill(f.user, "alice");
+  fill(bob, "bob");
+
+  CHECK_FALSE(f.store->delete_user(f.user.id, "$argon2id$wrong"));  // changed meanwhile: nothing goes
+  CHECK(f.store->find_user_by_id(f.user.id));
+  CHECK_FALSE(f.store->delete_user("no-such-user", "$argon2id$stub"));
+
+  REQUIRE(f.store->delete_user(f.user.id, "$argon2id$stub"));
+  CHECK_FALSE(f.store->find_user_by_id(f.user.id));
+  CHECK_FALSE(f.store->find_user(f.app.id, "alice@example.com"));
+  CHECK_FALSE(f.store->find_recovery_login(f.app.id, "alice@example.com"));
+  CHECK_FALSE(f.store->get_envelope(f.user.id));
+  CHECK_FALSE(f.store->get_recovery(f.user.id));
+  CHECK(f.store->list_devices(f.user.id).empty());
+  CHECK_FALSE(f.store->find_device(f.user.id, device.id));
+  CHECK(f.store->pull(f.user.id, "reader", 0, 100).changes.empty());
+  const auto stats = f.store->stats(f.user.id);
+  CHECK(stats.latest_cursor == 0);
+  CHECK(stats.changes == 0);
+  CHECK(stats.blobs == 0);
+  CHECK_FALSE(f.store->get_blob(f.user.id, "alice-blob"));
+  CHECK(f.store->list_sessions(f.user.id, 0).empty());
+  CHECK_FALSE(f.store->rotate_session(hash_of("alice-refresh"), hash_of("x"), 1, 100'000));
+  CHECK_FALSE(f.store->take_oauth_code(hash_of("alice-code")));
+  CHECK_FALSE(f.store->delete_user(f.user.id, "$argon2id$stub"));  // once
+
+  // Writes racing the deletion store nothing.
+  CHECK_THROWS_AS(f.store->push(f.user.id, device.id, make_changes({"late"})), UserGone);
+  CHECK_THROWS_AS(f.store->put_blob(f.user.id, "late", "x", 2), UserGone);
+  CHECK_THROWS_AS(f.store->add_device(f.user.id, "late", "linux", 2), UserGone);
+  CHECK_THROWS_AS(f.store->put_envelope(f.user.id, "{}", 0), UserGone);
+  CHECK_THROWS_AS(f.store->put_recovery(f.user.id, "{}", "h", 0), UserGone);
+  CHECK_THROWS_AS(f.store->add_session(hash_of("late"), f.user.id, 2, 100'000), UserGone);
+  CHECK(f.store->stats(f.user.id).changes == 0);
+  CHECK_FALSE(f.store->get_blob(f.user.id, "late"));
+
+  // Bob keeps everything.
+  CHECK(f.store->find_user_by_id(bob.id));
+  CHECK(f.store->pull(bob.id, "reader", 0, 100).changes.size() == 2);
+  CHECK(*f.store->get_blob(bob.id, "bob-blob") == "bytes-of-bob");
+  CHECK(f.store->get_envelope(bob.id));
+  CHECK(f.store->get_recovery(bob.id));
+  CHECK(f.store->list_devices(bob.id).size() == 1);
+  CHECK(f.store->rotate_session(hash_of("bob-refresh"), hash_of("bob-2"), 1, 100'000));
+  CHECK(f.store->take_oauth_code(hash_of("bob-code")));
+}
+
+TEST_CASE("account deletion: racing pushes leave no row behind", "[account][threads]") {
+  Fixture f;
+  const auto device = f.store->add_device(f.user.id, "phone", "ios", 1);
+  std::atomic<bool> stop{false};
+  std::atomic<int> stored{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; !stop && i < 10'000; ++i) {
+        try {
+          f.store->push(f.user.id, device.id, make_changes({std::to_string(t) + "-" + std::to_string(i)}));
+          f.store->put_blob(f.user.id, "b" + std::to_string(t), "x", i);
+          ++stored;
+        } catch (const UserGone&) {
+          ++refused;
+          return;
+        }
+      }
+    });
+  }
+  while (stored < 20) std::this_thread::yield();
+  REQUIRE(f.store->delete_user(f.user.id, "$argon2id$stub"));
+  stop = true;
+  for (auto& thread : threads) thread.join();
+  CHECK(refused > 0);
+  const auto stats = f.store->stats(f.user.id);
+  CHECK(stats.changes == 0);
+  CHECK(stats.latest_cursor == 0);
+  CHECK(stats.blobs == 0);
+  CHECK(f.store->pull(f.user.id, "reader", 0, 1000).changes.empty());
 }
 
 TEST_CASE("oauth codes: taken once", "[auth]") {
@@ -341,18 +629,19 @@ TEST_CASE("oauth codes: taken once", "[auth]") {
   CHECK_FALSE(f.store->take_oauth_code(hash_of("other")));
 }
 
-TEST_CASE("purge: expired refresh tokens and codes go, live ones stay", "[auth]") {
+TEST_CASE("purge: expired sessions and codes go, live ones stay", "[auth]") {
   Fixture f;
-  f.store->add_refresh(hash_of("old"), {f.user.id, f.app.id, 1'000});
-  f.store->add_refresh(hash_of("live"), {f.user.id, f.app.id, 9'000});
+  f.store->add_session(hash_of("old"), f.user.id, 1, 1'000);
+  f.store->add_session(hash_of("live"), f.user.id, 1, 9'000);
   f.store->add_oauth_code(hash_of("old-code"), {f.app.id, f.user.id, "https://a/cb", "c", 1'000});
   f.store->add_oauth_code(hash_of("live-code"), {f.app.id, f.user.id, "https://a/cb", "c", 9'000});
   CHECK(f.store->purge_expired(5'000) == 2);
   CHECK(f.store->purge_expired(5'000) == 0);
   CHECK_FALSE(f.store->take_oauth_code(hash_of("old-code")));
   CHECK(f.store->take_oauth_code(hash_of("live-code")));
-  CHECK_FALSE(f.store->rotate_refresh(hash_of("old"), hash_of("n1"), 0, 20'000));
-  CHECK(f.store->rotate_refresh(hash_of("live"), hash_of("n2"), 0, 20'000));
+  CHECK_FALSE(f.store->rotate_session(hash_of("old"), hash_of("n1"), 0, 20'000));
+  CHECK(f.store->rotate_session(hash_of("live"), hash_of("n2"), 0, 20'000));
+  CHECK(f.store->list_sessions(f.user.id, 0).size() == 1);
 }
 
 TEST_CASE("envelope: compare-and-swap on the version", "[envelope]") {
@@ -624,7 +913,7 @@ TEST_CASE("backup: the copy opens and holds the same data", "[backup][sqlite]") 
   f.store->push(f.user.id, device.id, make_changes({"a", "b"}));
   f.store->put_blob(f.user.id, "blob", std::string("\0\1\2", 3), 1);
   f.store->put_envelope(f.user.id, R"({"k":1})", 0);
-  f.store->add_refresh(hash_of("r"), {f.user.id, f.app.id, 100});
+  const std::string session = f.store->add_session(hash_of("r"), f.user.id, 1, 100);
 
   const auto copy_path = f.dir.file("backup.db");
   f.store->backup_to(copy_path);
@@ -641,7 +930,7 @@ TEST_CASE("backup: the copy opens and holds the same data", "[backup][sqlite]") 
   CHECK(*copy->get_blob(f.user.id, "blob") == std::string("\0\1\2", 3));
   CHECK(copy->get_envelope(f.user.id)->version == 1);
   CHECK(copy->find_device(f.user.id, device.id)->name == "phone");
-  CHECK(copy->rotate_refresh(hash_of("r"), hash_of("r2"), 1, 200));
+  CHECK(copy->rotate_session(hash_of("r"), hash_of("r2"), 1, 200)->session_id == session);
 
   SECTION("an existing non-empty file is not overwritten") {
     CHECK_THROWS_AS(f.store->backup_to(copy_path), StoreError);
@@ -760,13 +1049,15 @@ TEST_CASE("postgres: StoreError carries PostgreSQL's message, never the bound va
     CHECK(what.find(hash_of("api-key")) == std::string::npos);
   }
   try {
-    f.store->add_refresh(hash_of("token"), {"no-such-user-42", "app", 1000});
-    FAIL("refresh token for a missing user accepted");
+    f.store->create_user("no-such-app-42", "secret-email@example.com", "h");
+    FAIL("user of a missing app accepted");
   } catch (const StoreError& e) {
     const std::string what = e.what();
     CHECK_THAT(what, Catch::Contains("foreign key constraint"));
-    CHECK(what.find("no-such-user-42") == std::string::npos);
+    CHECK(what.find("no-such-app-42") == std::string::npos);
+    CHECK(what.find("secret-email") == std::string::npos);
   }
+  CHECK_THROWS_AS(f.store->add_session(hash_of("token"), "no-such-user-42", 1, 1000), UserGone);
   CHECK_THROWS_WITH(f.store->backup_to(f.dir.file("copy.db")), "use pg_dump for PostgreSQL backups");
   CHECK_THROWS_WITH(PostgresStore::open("postgres://nobody@127.0.0.1:1/none"),
                     Catch::StartsWith("postgres: connect: "));
@@ -783,4 +1074,43 @@ TEST_CASE("postgres: any bytes in strings are kept and matched exactly", "[postg
   REQUIRE(f.store->create_user(f.app.id, odd_email, "h"));
   CHECK(f.store->find_user(f.app.id, odd_email));
   CHECK_FALSE(f.store->find_user(f.app.id, "a"));
+}
+
+TEST_CASE("postgres: a v2 database migrates to v3, each refresh token its own working session", "[postgres][schema]") {
+  if (pg_admin_url() == nullptr) return;
+  constexpr Millis kThirtyDays = 30LL * 24 * 3600 * 1000;
+  const std::string url = fresh_pg_database();
+  {
+    PgConnection conn(url);  // what a v2 server left: an account with two signed-in devices
+    postgres_migrate(conn, 2);
+    REQUIRE(postgres_schema_version(conn) == 2);
+    conn.exec_script(
+        "INSERT INTO apps (id, name, api_key_hash, created_at) VALUES ('app-1', 'old', '\\x01', 1);"
+        "INSERT INTO users (id, app_id, email, auth_hash, created_at) VALUES ('user-1', 'app-1', 'a@b.c', 'h', 1)");
+    for (const char* token : {"t1", "t2"}) {
+      const Hash hash = hash_of(token);
+      conn.exec("INSERT INTO refresh_tokens (hash, user_id, expires_at) VALUES ($1, $2, $3)",
+                {PgParam::bytes(hash), PgParam::bytes("user-1"), PgParam::int64(kThirtyDays + 5'000)});
+    }
+  }
+  auto store = PostgresStore::open(url);
+  {
+    PgConnection conn(url);
+    CHECK(postgres_schema_version(conn) == 3);
+    CHECK_FALSE(conn.exec("SELECT to_regclass('refresh_tokens') IS NOT NULL").boolean(0, 0));
+  }
+  const auto sessions = store->list_sessions("user-1", 0);
+  REQUIRE(sessions.size() == 2);
+  CHECK(sessions[0].id != sessions[1].id);
+  for (const auto& session : sessions) {
+    CHECK(std::regex_match(session.id, kUuidV4));
+    CHECK(session.created_at == 5'000);
+    CHECK(session.last_used_at == 5'000);
+    CHECK(store->session_active(session.id, "user-1", 6'000));
+  }
+  const auto grant = store->rotate_session(hash_of("t1"), hash_of("t1-next"), 6'000, 2 * kThirtyDays);
+  REQUIRE(grant);
+  CHECK(grant->app_id == "app-1");
+  CHECK(store->rotate_session(hash_of("t2"), hash_of("t2-next"), 6'000, 2 * kThirtyDays));
+  CHECK(store->put_recovery("user-1", "{}", "h", 0) == 1);
 }

@@ -7,6 +7,7 @@
 #include "synckit/bytes.hpp"
 #include "synckit/error.hpp"
 #include "synckit/secret.hpp"
+#include "wire/field_rules.hpp"
 
 namespace synckit::wire {
 namespace {
@@ -28,20 +29,7 @@ bool is_token(std::string_view token) noexcept {
   return std::all_of(token.begin(), token.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
 }
 
-// Whether nlohmann can dump the text (strict UTF-8: no overlongs, no surrogates).
-bool is_utf8(const std::string& text) {
-  try {
-    (void)dump_json(JsonValue(text));
-    return true;
-  } catch (const JsonValue::exception&) {
-    return false;
-  }
-}
-
-void check_email(const std::string& email) {
-  if (email.empty() || email.size() > kMaxEmailBytes) invalid("email", "must be 1..254 bytes long");
-  if (!is_utf8(email)) invalid("email", "must be valid UTF-8");
-}
+void check_email(const std::string& email) { check_text(email, "email", kMaxEmailBytes); }
 
 std::string read_token(const ObjectReader& reader, std::string_view key) {
   std::string token = reader.string(key);
@@ -97,9 +85,7 @@ JsonValue to_json(const TokenReply& reply) {
 CredentialsRequest parse_credentials_request(const ObjectReader& reader) {
   CredentialsRequest request;
   request.email = reader.string("email", 1, kMaxEmailBytes);
-  const SecretBuffer key = base64_decode_secret(reader.string("auth_key"), reader.field("auth_key"));
-  if (key.size() != kAuthKeyBytes) reader.fail("auth_key", "must hold exactly 32 bytes");
-  std::copy_n(key.data(), kAuthKeyBytes, request.auth_key.data());
+  request.auth_key = read_auth_key(reader, "auth_key");
   return request;
 }
 

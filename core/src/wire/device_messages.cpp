@@ -2,6 +2,7 @@
 
 #include "synckit/error.hpp"
 #include "synckit/timestamp.hpp"
+#include "wire/field_rules.hpp"
 
 namespace synckit::wire {
 namespace {
@@ -9,26 +10,6 @@ namespace {
 constexpr std::string_view kRequest = "register device request";
 constexpr std::string_view kDevice = "device";
 constexpr std::string_view kDeviceList = "device list";
-
-// Whether nlohmann can dump the text (strict UTF-8: no overlongs, no surrogates).
-bool is_utf8(const std::string& text) {
-  try {
-    (void)dump_json(JsonValue(text));
-    return true;
-  } catch (const JsonValue::exception&) {
-    return false;
-  }
-}
-
-// Throws Error{invalid_input} naming `field` unless `text` is 1..max_bytes of UTF-8.
-void check_text(const std::string& text, const char* field, std::size_t max_bytes) {
-  const std::string name(field);
-  if (text.empty() || text.size() > max_bytes) {
-    throw Error(ErrorKind::invalid_input,
-                "'" + name + "' must be 1.." + std::to_string(max_bytes) + " bytes long", name);
-  }
-  if (!is_utf8(text)) throw Error(ErrorKind::invalid_input, "'" + name + "' must be valid UTF-8", name);
-}
 
 }  // namespace
 

@@ -6,11 +6,25 @@
 
 #include "synckit/bytes.hpp"
 #include "synckit/error.hpp"
+#include "synckit/json_value.hpp"
 
 namespace synckit::server {
 namespace {
 
 constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
+
+// The "sid" claim of a token read_jwt_claims accepted (so its payload is a base64url JSON object):
+// core's reader ignores claims it does not know, so the server reads its own one here.
+std::string session_claim(std::string_view token) {
+  const auto first = token.find('.');
+  const auto second = token.find('.', first + 1);
+  const Bytes payload = base64url_decode(token.substr(first + 1, second - first - 1), "payload");
+  const JsonValue claims =
+      parse_json_value(std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+  const auto sid = claims.is_object() ? claims.find("sid") : claims.end();
+  if (sid == claims.end() || !sid->is_string()) return {};
+  return sid->get<std::string>();
+}
 
 }  // namespace
 
@@ -26,16 +40,19 @@ std::string TokenSigner::sign(std::string_view signing_input) const {
   return base64url_encode(mac);
 }
 
-std::string TokenSigner::issue(const std::string& user_id, const std::string& app_id,
+std::string TokenSigner::issue(const std::string& user_id, const std::string& app_id, const std::string& session_id,
                                std::int64_t now_seconds) const {
-  const nlohmann::json claims = {
-      {"sub", user_id}, {"app", app_id}, {"iat", now_seconds}, {"exp", now_seconds + lifetime_.count()}};
+  const nlohmann::json claims = {{"sub", user_id},
+                                 {"app", app_id},
+                                 {"sid", session_id},
+                                 {"iat", now_seconds},
+                                 {"exp", now_seconds + lifetime_.count()}};
   std::string input = base64url_encode(as_bytes(kHeader)) + "." + base64url_encode(as_bytes(claims.dump()));
   const std::string signature = sign(input);
   return input + "." + signature;
 }
 
-std::optional<JwtClaims> TokenSigner::verify(std::string_view token, std::int64_t now_seconds) const {
+std::optional<AccessClaims> TokenSigner::verify(std::string_view token, std::int64_t now_seconds) const {
   const auto last_dot = token.rfind('.');
   if (last_dot == std::string_view::npos) return std::nullopt;
   const std::string expected = sign(token.substr(0, last_dot));
@@ -46,7 +63,7 @@ std::optional<JwtClaims> TokenSigner::verify(std::string_view token, std::int64_
   try {
     JwtClaims claims = read_jwt_claims(token);
     if (claims.exp <= now_seconds) return std::nullopt;
-    return claims;
+    return AccessClaims{std::move(claims.sub), std::move(claims.app), session_claim(token), claims.iat, claims.exp};
   } catch (const Error&) {
     return std::nullopt;
   }

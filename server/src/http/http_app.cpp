@@ -28,6 +28,9 @@ HttpApp::HttpApp(const ServerConfig& config, Store& store, const TokenSigner& si
       cors_(config.cors_origins),
       ctx_{store, signer, config, auth_limiter_, wakes} {
   add_auth_routes(router_, ctx_);
+  add_account_routes(router_, ctx_);
+  add_session_routes(router_, ctx_);
+  add_recovery_routes(router_, ctx_);
   add_oauth_routes(router_, ctx_);
   add_key_routes(router_, ctx_);
   add_device_routes(router_, ctx_);

@@ -29,7 +29,15 @@ Session require_session(ServerContext& ctx, const Request& req) {
   const auto claims = ctx.signer.verify(std::string_view(header).substr(kBearer.size()), now_seconds());
   if (!claims) throw HttpError(401, "the access token is invalid or expired");
   if (claims->app != app.id) throw HttpError(401, "the access token belongs to another app");
-  return Session{std::move(app), claims->sub};
+  // Tokens are stateless but sessions are not: a token whose session ended (logout, DELETE
+  // /v1/auth/sessions/{id}, a credential change, recover, account deletion) is refused at once
+  // rather than when it expires. Tokens from before sessions (no sid) are refused too: their
+  // clients refresh and get one.
+  if (claims->sid.empty()) throw HttpError(401, "the access token names no session");
+  if (!ctx.store.session_active(claims->sid, claims->sub, now_millis())) {
+    throw HttpError(401, "the session of the access token has ended");
+  }
+  return Session{std::move(app), std::move(claims->sub), std::move(claims->sid)};
 }
 
 std::string_view body_within(const Request& req, std::size_t limit) {

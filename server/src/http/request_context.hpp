@@ -18,13 +18,15 @@ inline constexpr std::size_t kMaxPushBody = 8u << 20;
 struct Session {
   App app;
   std::string user_id;
+  std::string session_id;  // the session the access token was issued to (JWT claim "sid")
 };
 
 // The app of the X-SyncKit-Api-Key header; 401 when missing or unknown.
 App require_app(ServerContext& ctx, const Request& req);
 // The app of an API key given some other way (OAuth client_id); 400 invalid_request when unknown.
 App app_for_client_id(ServerContext& ctx, const std::string& client_id);
-// API key plus a valid, unexpired bearer token issued for that app; 401 otherwise.
+// API key plus a valid, unexpired bearer token issued for that app to a session that has not
+// ended (one primary-key lookup); 401 otherwise.
 Session require_session(ServerContext& ctx, const Request& req);
 // The body, refused with 413 when longer than `limit`.
 std::string_view body_within(const Request& req, std::size_t limit);

@@ -39,6 +39,9 @@ Handler guarded(Handler handler) {
     } catch (const synckit::Error& e) {
       // Core parsers throw these for bad request bodies; their details name fields, never values.
       send_error(res, 400, "invalid_request", e.detail().empty() ? e.what() : e.detail());
+    } catch (const UserGone&) {
+      // The account was deleted while this request was on its way: its session ended with it.
+      send_error(res, 401, "unauthorized", "the session of the access token has ended");
     } catch (const StoreError& e) {
       std::fprintf(stderr, "synckit-server: storage error on %s %s: %s\n", req.method.c_str(), req.path.c_str(),
                    e.what());

@@ -8,16 +8,6 @@
 namespace synckit::server {
 namespace {
 
-constexpr Millis kRefreshLifetime = 30LL * 24 * 3600 * 1000;
-
-// The token reply around a refresh token that is already stored.
-JsonValue token_reply(ServerContext& ctx, const std::string& user_id, const std::string& app_id,
-                      std::string refresh_token, Millis now) {
-  const wire::TokenReply reply{user_id, app_id, ctx.signer.issue(user_id, app_id, now / 1000),
-                               std::move(refresh_token), ctx.signer.lifetime().count()};
-  return wire::to_json(reply);
-}
-
 void register_user(ServerContext& ctx, const Request& req, Response& res) {
   const App app = require_app(ctx, req);
   limit_auth_attempts(ctx, req, res);
@@ -47,29 +37,38 @@ void refresh(ServerContext& ctx, const Request& req, Response& res) {
   const std::string next = random_token();
   const Millis now = now_millis();
   const auto grant =
-      ctx.store.rotate_refresh(token_hash(request.refresh_token), token_hash(next), now, now + kRefreshLifetime);
+      ctx.store.rotate_session(token_hash(request.refresh_token), token_hash(next), now, now + kRefreshLifetime);
   if (!grant) throw HttpError(401, "the refresh token is invalid, expired or already used");
   if (grant->app_id != app.id) {
-    ctx.store.delete_refresh(token_hash(next));
+    // Sent with another app's key: treated as leaked, so its session ends.
+    ctx.store.end_session(grant->user_id, grant->session_id);
     throw HttpError(401, "the refresh token belongs to another app");
   }
-  send_json(res, 200, token_reply(ctx, grant->user_id, app.id, next, now));
+  send_json(res, 200, token_reply(ctx, grant->user_id, app.id, grant->session_id, next, now));
 }
 
 void logout(ServerContext& ctx, const Request& req, Response& res) {
   require_app(ctx, req);
   const auto request = wire::parse_logout_request_text(body_within(req, kMaxJsonBody));
-  ctx.store.delete_refresh(token_hash(request.refresh_token));
+  // The session ends: its refresh token and its access tokens stop working.
+  ctx.store.end_session_by_refresh(token_hash(request.refresh_token));
   res.status = 204;
 }
 
 }  // namespace
 
+JsonValue token_reply(ServerContext& ctx, const std::string& user_id, const std::string& app_id,
+                      const std::string& session_id, std::string refresh_token, Millis now) {
+  const wire::TokenReply reply{user_id, app_id, ctx.signer.issue(user_id, app_id, session_id, now / 1000),
+                               std::move(refresh_token), ctx.signer.lifetime().count()};
+  return wire::to_json(reply);
+}
+
 JsonValue issue_tokens(ServerContext& ctx, const std::string& user_id, const std::string& app_id) {
-  const std::string refresh_token = random_token();
+  std::string refresh_token = random_token();
   const Millis now = now_millis();
-  ctx.store.add_refresh(token_hash(refresh_token), RefreshGrant{user_id, app_id, now + kRefreshLifetime});
-  return token_reply(ctx, user_id, app_id, refresh_token, now);
+  const std::string session_id = ctx.store.add_session(token_hash(refresh_token), user_id, now, now + kRefreshLifetime);
+  return token_reply(ctx, user_id, app_id, session_id, std::move(refresh_token), now);
 }
 
 void add_auth_routes(Router& router, ServerContext& ctx) {

@@ -49,7 +49,7 @@ class Housekeeper {
       try {
         store.purge_expired(now_millis());
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "synckit-server: purging expired tokens failed: %s\n", e.what());
+        std::fprintf(stderr, "synckit-server: purging expired sessions and codes failed: %s\n", e.what());
       }
       wake_.wait_for(lock, std::chrono::minutes(10), [this] { return stopped_; });
     }

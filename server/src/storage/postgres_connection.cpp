@@ -112,8 +112,9 @@ void PgConnection::fail(const char* what, pg_result* result) const {
     message += PQerrorMessage(conn_);
   }
   tidy(message);
+  std::string sqlstate = state != nullptr ? state : "";
   PQclear(result);
-  throw StoreError(message);
+  throw PgError(message, std::move(sqlstate));
 }
 
 namespace {

@@ -19,6 +19,15 @@ struct pg_result;
 
 namespace synckit::server {
 
+// A statement PostgreSQL refused, with its SQLSTATE ("23505" unique_violation), so a caller can
+// tell an expected race from a failure.
+struct PgError : StoreError {
+  PgError(const std::string& message, std::string state) : StoreError(message), sqlstate(std::move(state)) {}
+  std::string sqlstate;  // "" when the failure has none (a lost connection)
+};
+
+inline constexpr const char* kPgUniqueViolation = "23505";
+
 // One statement parameter, always sent in binary format with an explicit type.
 class PgParam {
  public:

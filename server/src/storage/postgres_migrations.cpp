@@ -102,10 +102,39 @@ CREATE TABLE app_redirect_uris (
 );
 )sql";
 
+// Version 3: sessions, the recovery envelope and account deletion, as in SQLite's v3 (see there).
+// Session ids of migrated refresh tokens come from gen_random_uuid() (PostgreSQL 13+), as bytea of
+// its lowercase text like every other id.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE sessions (
+  id BYTEA PRIMARY KEY NOT NULL,
+  user_id BYTEA NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  refresh_hash BYTEA NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at)
+  SELECT convert_to(gen_random_uuid()::text, 'UTF8'), user_id, hash, expires_at - 2592000000,
+         expires_at - 2592000000, expires_at
+  FROM refresh_tokens;
+DROP TABLE refresh_tokens;
+CREATE TABLE recovery_envelopes (
+  user_id BYTEA PRIMARY KEY NOT NULL,
+  version BIGINT NOT NULL,
+  auth_hash BYTEA NOT NULL,
+  envelope_json BYTEA NOT NULL
+);
+CREATE INDEX oauth_codes_by_user ON oauth_codes (user_id);
+)sql";
+
 // Ordered by version, starting at 1 without gaps. Never edit a released step; append a new one.
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
+    Migration{3, kSchemaV3},
 };
 
 // Inside a transaction holding the migration lock: creates the version table when missing and
@@ -132,11 +161,11 @@ int postgres_schema_version(PgConnection& conn) {
   return static_cast<int>(found.int64(0, 0));
 }
 
-void postgres_migrate(PgConnection& conn) {
+void postgres_migrate(PgConnection& conn, int up_to) {
   const int found = postgres_schema_version(conn);
   if (found > postgres_schema_version_known()) refuse_newer(found);
   for (const auto& migration : kMigrations) {
-    if (migration.version <= found) continue;
+    if (migration.version <= found || migration.version > up_to) continue;
     PgTransaction tx(conn);
     const int now = locked_version(conn);
     if (now > postgres_schema_version_known()) refuse_newer(now);

@@ -14,7 +14,8 @@ int postgres_schema_version(PgConnection& conn);
 
 // Applies every migration newer than the database's version, each in its own transaction holding a
 // transaction-level advisory lock, so nodes starting at once apply each step exactly once. Throws
-// StoreError, including "database schema vN is newer than this server (vM)".
-void postgres_migrate(PgConnection& conn);
+// StoreError, including "database schema vN is newer than this server (vM)". `up_to` stops at an
+// older version (tests make databases as an older server left them).
+void postgres_migrate(PgConnection& conn, int up_to = postgres_schema_version_known());
 
 }  // namespace synckit::server

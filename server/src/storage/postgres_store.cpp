@@ -44,10 +44,10 @@ std::string placeholders(std::size_t first, std::size_t count) {
 
 // ---- lifecycle ----
 
-template <class F>
-auto PostgresStore::with(F&& f) {
-  auto lease = pool_.acquire();
-  return f(*lease);
+void PostgresStore::lock_user(PgConnection& conn, const std::string& user_id) {
+  if (conn.exec("SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE", {P::bytes(user_id)}).rows() == 0) {
+    throw UserGone();
+  }
 }
 
 std::unique_ptr<PostgresStore> PostgresStore::open(const std::string& url, std::size_t connections) {
@@ -150,59 +150,16 @@ std::optional<User> PostgresStore::find_user(const std::string& app_id, const st
   });
 }
 
-// ---- refresh tokens and oauth codes ----
-
-namespace {
-
-void insert_refresh(PgConnection& conn, const Hash& token_hash, const std::string& user_id, Millis expires_at) {
-  conn.exec("INSERT INTO refresh_tokens (hash, user_id, expires_at) VALUES ($1, $2, $3)",
-            {P::bytes(token_hash), P::bytes(user_id), P::int64(expires_at)});
-}
-
-}  // namespace
-
-void PostgresStore::add_refresh(const Hash& token_hash, const RefreshGrant& grant) {
-  with([&](PgConnection& conn) { insert_refresh(conn, token_hash, grant.user_id, grant.expires_at); });
-}
-
-std::optional<RefreshGrant> PostgresStore::rotate_refresh(const Hash& old_hash, const Hash& new_hash,
-                                                          Millis now, Millis new_expires_at) {
-  return with([&](PgConnection& conn) -> std::optional<RefreshGrant> {
-    PgTransaction tx(conn);
-    // Of two nodes deleting the same row at once, the second waits and then finds nothing.
-    const PgResult taken = conn.exec(
-        "DELETE FROM refresh_tokens r USING users u WHERE r.hash = $1 AND u.id = r.user_id "
-        "RETURNING r.user_id, u.app_id, r.expires_at",
-        {P::bytes(old_hash)});
-    if (taken.rows() == 0) return std::nullopt;
-    RefreshGrant grant{taken.bytes(0, 0), taken.bytes(0, 1), taken.int64(0, 2)};
-    const bool expired = grant.expires_at <= now;
-    if (!expired) {
-      grant.expires_at = new_expires_at;
-      insert_refresh(conn, new_hash, grant.user_id, new_expires_at);
-    }
-    tx.commit();
-    if (expired) return std::nullopt;
-    return grant;
+std::optional<User> PostgresStore::find_user_by_id(const std::string& user_id) {
+  return with([&](PgConnection& conn) -> std::optional<User> {
+    const PgResult rows =
+        conn.exec("SELECT app_id, email, auth_hash FROM users WHERE id = $1", {P::bytes(user_id)});
+    if (rows.rows() == 0) return std::nullopt;
+    return User{user_id, rows.bytes(0, 0), rows.bytes(0, 1), rows.bytes(0, 2)};
   });
 }
 
-void PostgresStore::delete_refresh(const Hash& token_hash) {
-  with([&](PgConnection& conn) {
-    conn.exec("DELETE FROM refresh_tokens WHERE hash = $1", {P::bytes(token_hash)});
-  });
-}
-
-std::int64_t PostgresStore::purge_expired(Millis now) {
-  return with([&](PgConnection& conn) {
-    const PgResult purged = conn.exec(
-        "WITH r AS (DELETE FROM refresh_tokens WHERE expires_at <= $1 RETURNING 1), "
-        "o AS (DELETE FROM oauth_codes WHERE expires_at <= $1 RETURNING 1) "
-        "SELECT (SELECT count(*) FROM r) + (SELECT count(*) FROM o)",
-        {P::int64(now)});
-    return purged.int64(0, 0);
-  });
-}
+// ---- oauth codes ----
 
 void PostgresStore::add_oauth_code(const Hash& code_hash, const OAuthCode& code) {
   with([&](PgConnection& conn) {
@@ -241,15 +198,20 @@ std::optional<std::int64_t> PostgresStore::put_envelope(const std::string& user_
                                                         const std::string& envelope_json,
                                                         std::int64_t expected_version) {
   if (expected_version < 0) return std::nullopt;
-  // Each branch is one statement whose WHERE / conflict clause is the compare of the CAS. Under READ
-  // COMMITTED a racing UPDATE waits for the winner, then re-checks the version and matches nothing.
+  // The WHERE / conflict clause of each branch is the compare of the CAS (the insert runs after
+  // lock_user, in its transaction). Under READ COMMITTED a racing UPDATE waits for the winner, then
+  // re-checks the version and matches nothing.
   const bool stored = with([&](PgConnection& conn) {
     if (expected_version == 0) {
-      return conn
-                 .exec("INSERT INTO envelopes (user_id, version, envelope_json) VALUES ($1, 1, $2) "
-                       "ON CONFLICT (user_id) DO NOTHING",
-                       {P::bytes(user_id), P::bytes(envelope_json)})
-                 .affected() > 0;
+      PgTransaction tx(conn);
+      lock_user(conn, user_id);  // an update needs none: a deleted user has no row to update
+      const bool inserted = conn
+                                .exec("INSERT INTO envelopes (user_id, version, envelope_json) VALUES ($1, 1, $2) "
+                                      "ON CONFLICT (user_id) DO NOTHING",
+                                      {P::bytes(user_id), P::bytes(envelope_json)})
+                                .affected() > 0;
+      tx.commit();
+      return inserted;
     }
     return conn
                .exec("UPDATE envelopes SET envelope_json = $2, version = version + 1 "
@@ -267,8 +229,12 @@ DeviceRow PostgresStore::add_device(const std::string& user_id, const std::strin
                                     const std::string& platform, Millis now) {
   DeviceRow device{new_uuid(), user_id, name, platform, now, false};
   with([&](PgConnection& conn) {
-    conn.exec("INSERT INTO devices (id, user_id, name, platform, created_at) VALUES ($1, $2, $3, $4, $5)",
-              {P::bytes(device.id), P::bytes(user_id), P::bytes(name), P::bytes(platform), P::int64(now)});
+    // One statement that locks the user's row first (see lock_user); no row, no insert.
+    const PgResult done = conn.exec(
+        "WITH u AS (SELECT id FROM users WHERE id = $2 FOR KEY SHARE) "
+        "INSERT INTO devices (id, user_id, name, platform, created_at) SELECT $1, u.id, $3, $4, $5 FROM u",
+        {P::bytes(device.id), P::bytes(user_id), P::bytes(name), P::bytes(platform), P::int64(now)});
+    if (done.affected() == 0) throw UserGone();
   });
   return device;
 }
@@ -348,6 +314,7 @@ std::int64_t PostgresStore::push(const std::string& user_id, const std::string& 
                                  const std::vector<NewChange>& changes) {
   return with([&](PgConnection& conn) {
     PgTransaction tx(conn);
+    lock_user(conn, user_id);
     auto [latest, count] = lock_sync_counters(conn, user_id);
     if (changes.empty()) {
       tx.commit();
@@ -448,12 +415,15 @@ PutResult PostgresStore::put_blob(const std::string& user_id, const std::string&
                                   const std::string& bytes, Millis now) {
   const auto size = static_cast<std::int64_t>(bytes.size());
   return with([&](PgConnection& conn) {
-    // xmax is 0 on a row this statement inserted, set on one it updated.
+    // xmax is 0 on a row this statement inserted, set on one it updated. It locks the user's row
+    // first (see lock_user): no row, no insert and no update.
     const PgResult row = conn.exec(
-        "INSERT INTO blobs (user_id, blob_id, size, updated_at, bytes) VALUES ($1, $2, $3, $4, $5) "
+        "WITH u AS (SELECT id FROM users WHERE id = $1 FOR KEY SHARE) "
+        "INSERT INTO blobs (user_id, blob_id, size, updated_at, bytes) SELECT u.id, $2, $3, $4, $5 FROM u "
         "ON CONFLICT (user_id, blob_id) DO UPDATE SET size = excluded.size, updated_at = excluded.updated_at, "
         "bytes = excluded.bytes RETURNING (xmax = 0)",
         {P::bytes(user_id), P::bytes(blob_id), P::int64(size), P::int64(now), P::bytes(bytes)});
+    if (row.rows() == 0) throw UserGone();
     return row.boolean(0, 0) ? PutResult::created : PutResult::replaced;
   });
 }

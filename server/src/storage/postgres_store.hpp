@@ -8,7 +8,10 @@
 //   is skipped (UNIQUE (user_id, change_id) backs it), so a batch retried on another node is stored once;
 // - put_envelope is one conditional statement (UPDATE ... WHERE version = expected, or INSERT ... ON
 //   CONFLICT DO NOTHING for 0): exactly one of racing writers wins;
-// - rotate_refresh and take_oauth_code delete the row with DELETE ... RETURNING: single use.
+// - rotate_session is one conditional UPDATE ... RETURNING and take_oauth_code one DELETE ...
+//   RETURNING: single use;
+// - per-user writes lock the user's row (FOR KEY SHARE) and delete_user deletes it first, so no
+//   write slips in beside an account deletion.
 // pull and stats read one snapshot (REPEATABLE READ READ ONLY, or a single statement).
 // The semantics of every method are those of SqliteStore (see sqlite_store.hpp); the same protocol
 // replies come out of either backend.
@@ -40,12 +43,28 @@ class PostgresStore final : public Store {
   std::optional<User> create_user(const std::string& app_id, const std::string& email,
                                   const std::string& auth_hash) override;
   std::optional<User> find_user(const std::string& app_id, const std::string& email) override;
+  std::optional<User> find_user_by_id(const std::string& user_id) override;
 
-  void add_refresh(const Hash& token_hash, const RefreshGrant& grant) override;
-  // As SqliteStore: the grant of the new token; an expired old token is deleted.
-  std::optional<RefreshGrant> rotate_refresh(const Hash& old_hash, const Hash& new_hash, Millis now,
+  // postgres_store_account.cpp: sessions, credentials, account deletion, recovery envelope.
+  // replace_credentials locks the user's row (FOR NO KEY UPDATE); a racing user taking the same email
+  // between its check and its update is caught by the unique index (email_taken).
+  CredentialResult replace_credentials(const CredentialChange& change) override;
+  // Deletes the users row first: its row lock makes a racing per-user write (which takes FOR KEY
+  // SHARE on it) either finish before the deletes, which then see its rows, or find no user.
+  bool delete_user(const std::string& user_id, const std::string& expected_auth_hash) override;
+  std::string add_session(const Hash& refresh_hash, const std::string& user_id, Millis now,
+                          Millis expires_at) override;
+  // One UPDATE ... RETURNING: of two nodes rotating the same token, the second finds it replaced.
+  std::optional<RefreshGrant> rotate_session(const Hash& old_hash, const Hash& new_hash, Millis now,
                                              Millis new_expires_at) override;
-  void delete_refresh(const Hash& token_hash) override;
+  void end_session_by_refresh(const Hash& refresh_hash) override;
+  bool end_session(const std::string& user_id, const std::string& session_id) override;
+  std::vector<SessionRow> list_sessions(const std::string& user_id, Millis now) override;
+  bool session_active(const std::string& session_id, const std::string& user_id, Millis now) override;
+  std::optional<StoredRecovery> get_recovery(const std::string& user_id) override;
+  std::optional<std::int64_t> put_recovery(const std::string& user_id, const std::string& envelope_json,
+                                           const std::string& auth_hash, std::int64_t expected_version) override;
+  std::optional<RecoveryLogin> find_recovery_login(const std::string& app_id, const std::string& email) override;
   std::int64_t purge_expired(Millis now) override;
 
   void add_oauth_code(const Hash& code_hash, const OAuthCode& code) override;
@@ -84,7 +103,13 @@ class PostgresStore final : public Store {
   PostgresStore(std::string url, std::size_t connections);
   // Runs f(PgConnection&) on a pooled connection.
   template <class F>
-  auto with(F&& f);
+  auto with(F&& f) {
+    auto lease = pool_.acquire();
+    return f(*lease);
+  }
+  // Inside a transaction: locks the user's row against deletion until it ends (FOR KEY SHARE,
+  // which credential changes do not conflict with) and throws UserGone if there is none.
+  static void lock_user(PgConnection& conn, const std::string& user_id);
 
   std::string url_;
   PgPool pool_;

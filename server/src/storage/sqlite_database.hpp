@@ -86,8 +86,8 @@ class Database {
   enum class Access { read_write, read_only };
 
   // Opens (read_write: creating if missing) the database file and applies the connection settings:
-  // WAL journal, synchronous=NORMAL, foreign keys, busy timeout; read_only connections also set
-  // query_only. Throws StoreError.
+  // WAL journal, synchronous=FULL, foreign keys, secure_delete, busy timeout; read_only
+  // connections also set query_only. Throws StoreError.
   explicit Database(const std::string& path, Access access = Access::read_write);
   ~Database();
   Database(const Database&) = delete;

@@ -15,7 +15,8 @@ struct Migration {
 // Version 1: everything. Notes on the layout:
 // - Hashes of secrets (api keys, refresh tokens, oauth codes) are BLOBs of the raw digest.
 // - Per-user data (changes, blobs, devices, envelopes, counters) is keyed by user_id without a foreign
-//   key: users are never deleted, and the HTTP layer only passes ids of authenticated users.
+//   key: the HTTP layer only passes ids of authenticated users (since v3 users can be deleted: the
+//   store deletes their rows explicitly, see kSchemaV3).
 // - Large values come last in their row (payload, bytes): SQLite reads columns in order, so a column
 //   after a big value would have to walk its overflow pages.
 // - changes is a rowid table with two unique indexes: (user_id, seq) for pull's range scan (rowids
@@ -102,10 +103,49 @@ CREATE TABLE app_redirect_uris (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: sessions with a stable id (access tokens name it, so ending it refuses them at once),
+// the recovery envelope, and what deleting an account needs.
+// - Every refresh token becomes its own session and keeps working. Its times are derived from the
+//   row: every refresh token so far was issued for exactly 30 days, so expires_at - 30 days is when
+//   it was last issued, the best estimate there is of created_at and last_used_at. The id is a
+//   random version 4 UUID, made here in SQL.
+// - sessions is WITHOUT ROWID with the id as its key: the lookup made on every authenticated
+//   request is one b-tree descent. refresh_hash is unique (refresh finds the session by it).
+// - Per-user tables keep no foreign key to users (adding one would rebuild the changes table);
+//   the store deletes a user's rows explicitly, and per-user writes check the user exists. OAuth
+//   codes get an index by user for that.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  refresh_hash BLOB NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at)
+  SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||
+           substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random() % 4), 1) ||
+           substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
+         user_id, hash, expires_at - 2592000000, expires_at - 2592000000, expires_at
+  FROM refresh_tokens;
+DROP TABLE refresh_tokens;
+CREATE TABLE recovery_envelopes (
+  user_id TEXT PRIMARY KEY NOT NULL,
+  version INTEGER NOT NULL,
+  auth_hash TEXT NOT NULL,
+  envelope_json TEXT NOT NULL
+);
+CREATE INDEX oauth_codes_by_user ON oauth_codes (user_id);
+)sql";
+
 // Ordered by version, starting at 1 without gaps. Never edit a released step; append a new one.
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
+    Migration{3, kSchemaV3},
 };
 
 void apply(Database& db, const Migration& migration) {
@@ -126,7 +166,7 @@ int schema_version(Database& db) {
   return static_cast<int>(query->column_int64(0));
 }
 
-void migrate(Database& db) {
+void migrate(Database& db, int up_to) {
   const int found = schema_version(db);
   const int known = current_schema_version();
   if (found > known) {
@@ -134,7 +174,7 @@ void migrate(Database& db) {
                      std::to_string(known) + ")");
   }
   for (const auto& migration : kMigrations) {
-    if (migration.version > found) apply(db, migration);
+    if (migration.version > found && migration.version <= up_to) apply(db, migration);
   }
 }
 

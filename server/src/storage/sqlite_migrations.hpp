@@ -14,6 +14,7 @@ int schema_version(Database& db);
 // Applies every migration newer than the database's version, each in its own BEGIN IMMEDIATE
 // transaction (so concurrent openers never apply a step twice). Throws StoreError, including
 // "database schema vN is newer than this server (vM)" when the file comes from a newer binary.
-void migrate(Database& db);
+// `up_to` stops at an older version (tests make databases as an older server left them).
+void migrate(Database& db, int up_to = current_schema_version());
 
 }  // namespace synckit::server

@@ -89,17 +89,10 @@ SqliteStore::SqliteStore(std::string path, std::unique_ptr<Database> writer)
 
 SqliteStore::~SqliteStore() = default;
 
-template <class F>
-auto SqliteStore::write(F&& f) {
-  std::lock_guard lock(writer_mutex_);
-  return f(*writer_);
-}
-
-template <class F>
-auto SqliteStore::read(F&& f) {
-  if (private_db_) return write(std::forward<F>(f));
-  auto lease = readers_.acquire();
-  return f(*lease);
+void SqliteStore::require_user(Database& db, const std::string& user_id) {
+  auto query = db.cached("SELECT 1 FROM users WHERE id = ?1");
+  query->bind(1, user_id);
+  if (!query->step()) throw UserGone();
 }
 
 // ---- apps and users ----
@@ -196,62 +189,16 @@ std::optional<User> SqliteStore::find_user(const std::string& app_id, const std:
   });
 }
 
-// ---- refresh tokens and oauth codes ----
-
-namespace {
-
-void insert_refresh(Database& db, const Hash& token_hash, const std::string& user_id, Millis expires_at) {
-  auto insert = db.cached("INSERT INTO refresh_tokens (hash, user_id, expires_at) VALUES (?1, ?2, ?3)");
-  insert->bind_blob(1, token_hash).bind(2, user_id).bind(3, expires_at).run();
-}
-
-}  // namespace
-
-void SqliteStore::add_refresh(const Hash& token_hash, const RefreshGrant& grant) {
-  write([&](Database& db) { insert_refresh(db, token_hash, grant.user_id, grant.expires_at); });
-}
-
-std::optional<RefreshGrant> SqliteStore::rotate_refresh(const Hash& old_hash, const Hash& new_hash,
-                                                        Millis now, Millis new_expires_at) {
-  return write([&](Database& db) -> std::optional<RefreshGrant> {
-    Transaction tx(db);
-    RefreshGrant grant;
-    {
-      auto query = db.cached(
-          "SELECT r.user_id, u.app_id, r.expires_at FROM refresh_tokens r JOIN users u ON u.id = r.user_id "
-          "WHERE r.hash = ?1");
-      query->bind_blob(1, old_hash);
-      if (!query->step()) return std::nullopt;
-      grant = RefreshGrant{query->column_text(0), query->column_text(1), query->column_int64(2)};
-    }
-    db.cached("DELETE FROM refresh_tokens WHERE hash = ?1")->bind_blob(1, old_hash).run();
-    const bool expired = grant.expires_at <= now;
-    if (!expired) {
-      grant.expires_at = new_expires_at;
-      insert_refresh(db, new_hash, grant.user_id, new_expires_at);
-    }
-    tx.commit();
-    if (expired) return std::nullopt;
-    return grant;
+std::optional<User> SqliteStore::find_user_by_id(const std::string& user_id) {
+  return read([&](Database& db) -> std::optional<User> {
+    auto query = db.cached("SELECT app_id, email, auth_hash FROM users WHERE id = ?1");
+    query->bind(1, user_id);
+    if (!query->step()) return std::nullopt;
+    return User{user_id, query->column_text(0), query->column_text(1), query->column_text(2)};
   });
 }
 
-void SqliteStore::delete_refresh(const Hash& token_hash) {
-  write([&](Database& db) {
-    db.cached("DELETE FROM refresh_tokens WHERE hash = ?1")->bind_blob(1, token_hash).run();
-  });
-}
-
-std::int64_t SqliteStore::purge_expired(Millis now) {
-  std::int64_t purged = 0;
-  write([&](Database& db) {
-    db.cached("DELETE FROM refresh_tokens WHERE expires_at <= ?1")->bind(1, now).run();
-    purged += db.changes();
-    db.cached("DELETE FROM oauth_codes WHERE expires_at <= ?1")->bind(1, now).run();
-    purged += db.changes();
-  });
-  return purged;
-}
+// ---- oauth codes ----
 
 void SqliteStore::add_oauth_code(const Hash& code_hash, const OAuthCode& code) {
   write([&](Database& db) {
@@ -297,13 +244,21 @@ std::optional<std::int64_t> SqliteStore::put_envelope(const std::string& user_id
                                                       const std::string& envelope_json,
                                                       std::int64_t expected_version) {
   if (expected_version < 0) return std::nullopt;
-  // Each branch is one statement whose WHERE / conflict clause is the compare of the CAS.
+  // The WHERE / conflict clause of each branch is the compare of the CAS (the insert also checks that
+  // the user exists, in the same transaction).
   const bool stored = write([&](Database& db) {
     if (expected_version == 0) {
-      auto insert = db.cached(
-          "INSERT INTO envelopes (user_id, version, envelope_json) VALUES (?1, 1, ?2) "
-          "ON CONFLICT (user_id) DO NOTHING");
-      insert->bind(1, user_id).bind(2, envelope_json).run();
+      Transaction tx(db);
+      require_user(db, user_id);  // an update needs none: a deleted user has no row to update
+      db.cached(
+            "INSERT INTO envelopes (user_id, version, envelope_json) VALUES (?1, 1, ?2) "
+            "ON CONFLICT (user_id) DO NOTHING")
+          ->bind(1, user_id)
+          .bind(2, envelope_json)
+          .run();
+      const bool inserted = db.changes() > 0;
+      tx.commit();
+      return inserted;
     } else {
       auto update = db.cached(
           "UPDATE envelopes SET envelope_json = ?2, version = version + 1 WHERE user_id = ?1 AND version = "
@@ -322,9 +277,12 @@ DeviceRow SqliteStore::add_device(const std::string& user_id, const std::string&
                                   const std::string& platform, Millis now) {
   DeviceRow device{new_uuid(), user_id, name, platform, now, false};
   write([&](Database& db) {
+    // One statement whose WHERE is the check that the user exists.
     auto insert = db.cached(
-        "INSERT INTO devices (id, user_id, name, platform, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+        "INSERT INTO devices (id, user_id, name, platform, created_at) "
+        "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2)");
     insert->bind(1, device.id).bind(2, user_id).bind(3, name).bind(4, platform).bind(5, now).run();
+    if (db.changes() == 0) throw UserGone();
   });
   return device;
 }
@@ -366,6 +324,7 @@ std::int64_t SqliteStore::push(const std::string& user_id, const std::string& de
                                const std::vector<NewChange>& changes) {
   return write([&](Database& db) {
     Transaction tx(db);
+    require_user(db, user_id);
     auto [latest, count] = sync_counters(db, user_id);
     const std::int64_t before = latest;
     {
@@ -459,6 +418,7 @@ PutResult SqliteStore::put_blob(const std::string& user_id, const std::string& b
   const auto size = static_cast<std::int64_t>(bytes.size());
   return write([&](Database& db) {
     Transaction tx(db);
+    require_user(db, user_id);
     auto result = PutResult::replaced;
     {
       auto update = db.cached(

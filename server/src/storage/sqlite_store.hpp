@@ -35,13 +35,27 @@ class SqliteStore final : public Store {
   std::optional<User> create_user(const std::string& app_id, const std::string& email,
                                   const std::string& auth_hash) override;
   std::optional<User> find_user(const std::string& app_id, const std::string& email) override;
+  std::optional<User> find_user_by_id(const std::string& user_id) override;
 
-  void add_refresh(const Hash& token_hash, const RefreshGrant& grant) override;
-  // The returned grant describes the new token: same user and app, expires_at = new_expires_at.
-  // An expired old token is deleted. The user's app comes from the users table.
-  std::optional<RefreshGrant> rotate_refresh(const Hash& old_hash, const Hash& new_hash, Millis now,
+  // sqlite_store_account.cpp: sessions, credentials, account deletion, recovery envelope.
+  CredentialResult replace_credentials(const CredentialChange& change) override;
+  // Also ends the user's OAuth codes. With secure_delete on (sqlite_database.cpp) the freed
+  // content is zeroed in the file, not merely unlinked.
+  bool delete_user(const std::string& user_id, const std::string& expected_auth_hash) override;
+  std::string add_session(const Hash& refresh_hash, const std::string& user_id, Millis now,
+                          Millis expires_at) override;
+  // The returned grant describes the new token: same session, user and app, expires_at =
+  // new_expires_at. The user's app comes from the users table.
+  std::optional<RefreshGrant> rotate_session(const Hash& old_hash, const Hash& new_hash, Millis now,
                                              Millis new_expires_at) override;
-  void delete_refresh(const Hash& token_hash) override;
+  void end_session_by_refresh(const Hash& refresh_hash) override;
+  bool end_session(const std::string& user_id, const std::string& session_id) override;
+  std::vector<SessionRow> list_sessions(const std::string& user_id, Millis now) override;
+  bool session_active(const std::string& session_id, const std::string& user_id, Millis now) override;
+  std::optional<StoredRecovery> get_recovery(const std::string& user_id) override;
+  std::optional<std::int64_t> put_recovery(const std::string& user_id, const std::string& envelope_json,
+                                           const std::string& auth_hash, std::int64_t expected_version) override;
+  std::optional<RecoveryLogin> find_recovery_login(const std::string& app_id, const std::string& email) override;
   std::int64_t purge_expired(Millis now) override;
 
   void add_oauth_code(const Hash& code_hash, const OAuthCode& code) override;
@@ -85,10 +99,20 @@ class SqliteStore final : public Store {
   SqliteStore(std::string path, std::unique_ptr<Database> writer);
   // Runs f(Database&) on the writer connection under the writer mutex.
   template <class F>
-  auto write(F&& f);
+  auto write(F&& f) {
+    std::lock_guard lock(writer_mutex_);
+    return f(*writer_);
+  }
   // Runs f(Database&) on a pooled read connection (the writer for a private database).
   template <class F>
-  auto read(F&& f);
+  auto read(F&& f) {
+    if (private_db_) return write(std::forward<F>(f));
+    auto lease = readers_.acquire();
+    return f(*lease);
+  }
+  // Inside a write: throws UserGone unless the user exists. Writes are serialised (the mutex, and
+  // BEGIN IMMEDIATE across processes), so the answer holds until the write commits.
+  static void require_user(Database& db, const std::string& user_id);
 
   bool private_db_;
   std::mutex writer_mutex_;

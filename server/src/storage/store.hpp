@@ -18,6 +18,13 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A write of per-user data (device, envelope, changes, blob, session) for a user who no longer
+// exists: the account was deleted while the request was on its way. Nothing was written; the
+// request's session ended with the account (401).
+struct UserGone : std::runtime_error {
+  UserGone() : std::runtime_error("the account no longer exists") {}
+};
+
 using Millis = std::int64_t;  // Unix time in milliseconds
 using Hash = std::string;     // raw SHA-256 (32 bytes) of a secret token; never the token itself
 
@@ -33,10 +40,61 @@ struct User {
   std::string auth_hash;  // crypto_pwhash_str of the client's auth key
 };
 
+// What a refresh token grants: a session of a user in an app, until expires_at.
 struct RefreshGrant {
+  std::string session_id;
   std::string user_id;
   std::string app_id;
   Millis expires_at = 0;
+};
+
+// One signed-in session. A sign-in (register, login, OAuth, a credential change, recover) makes
+// one; it holds one refresh token at a time, replaced on every refresh, and keeps its id, which
+// access tokens carry (JWT claim "sid"), so that ending it refuses them at once.
+struct SessionRow {
+  std::string id;           // lowercase UUID, stable across refreshes
+  std::string user_id;
+  Millis created_at = 0;    // the sign-in
+  Millis last_used_at = 0;  // the sign-in or the latest refresh, whichever came last
+  Millis expires_at = 0;    // of the current refresh token
+};
+
+// A new sign-in credential (POST /v1/auth/credentials, POST /v1/auth/recover) and the compare of
+// its swap: the secret was verified against a hash outside the store (Argon2 is slow), so the
+// change applies only while that hash is still the stored one.
+struct CredentialChange {
+  std::string user_id;
+  std::string new_auth_hash;
+  std::optional<std::string> new_email;               // normalised; nullopt keeps the email
+  std::optional<std::string> expected_auth_hash;      // the sign-in hash that was verified
+  std::optional<std::string> expected_recovery_hash;  // or the recovery hash that was verified
+  Hash refresh_hash;                                  // of the new session's refresh token
+  Millis now = 0;
+  Millis expires_at = 0;                              // of the new session
+};
+
+enum class CredentialOutcome {
+  changed,      // new credential stored, every session ended, the new one made
+  stale,        // the expected hash is no longer stored (or the user is gone): nothing changed
+  email_taken,  // another user of the app has new_email: nothing changed
+};
+
+struct CredentialResult {
+  CredentialOutcome outcome = CredentialOutcome::stale;
+  std::string session_id;  // the new session, when changed
+};
+
+// The recovery envelope (opaque, canonical JSON) and crypto_pwhash_str of the recovery auth key.
+struct StoredRecovery {
+  std::string envelope_json;
+  std::int64_t version = 0;
+  std::string auth_hash;
+};
+
+// Whom POST /v1/auth/recover names: the user and their recovery hash ("" when they have none).
+struct RecoveryLogin {
+  std::string user_id;
+  std::string recovery_hash;
 };
 
 struct OAuthCode {
@@ -113,13 +171,33 @@ class Store {
   virtual std::optional<User> create_user(const std::string& app_id, const std::string& email,
                                           const std::string& auth_hash) = 0;
   virtual std::optional<User> find_user(const std::string& app_id, const std::string& email) = 0;
+  virtual std::optional<User> find_user_by_id(const std::string& user_id) = 0;
 
-  // Refresh tokens (stored hashed). rotate_refresh deletes `old_hash` and stores `new_hash` in one
-  // step, returning the grant only if `old_hash` existed and had not expired at `now`.
-  virtual void add_refresh(const Hash& token_hash, const RefreshGrant& grant) = 0;
-  virtual std::optional<RefreshGrant> rotate_refresh(const Hash& old_hash, const Hash& new_hash,
-                                                     Millis now, Millis new_expires_at) = 0;
-  virtual void delete_refresh(const Hash& token_hash) = 0;
+  // Sign-in credentials and the account. replace_credentials stores the new hash (and email), ends
+  // every session of the user and makes the new one, in one transaction (see CredentialChange).
+  // delete_user removes the user and everything stored for them (sessions, OAuth codes, envelopes,
+  // devices, changes, counters, blobs) in one transaction, only while expected_auth_hash is still
+  // their hash; false (nothing deleted) otherwise or when there is no such user.
+  virtual CredentialResult replace_credentials(const CredentialChange& change) = 0;
+  virtual bool delete_user(const std::string& user_id, const std::string& expected_auth_hash) = 0;
+
+  // Sessions; refresh tokens are stored hashed. add_session starts one (UserGone if the user does
+  // not exist) and returns its id. rotate_session replaces the session's refresh token `old_hash`
+  // by `new_hash` (single use) keeping its id and created_at, with last_used_at = now; nullopt
+  // when `old_hash` is unknown or expired at `now` (an expired session is deleted).
+  virtual std::string add_session(const Hash& refresh_hash, const std::string& user_id, Millis now,
+                                  Millis expires_at) = 0;
+  virtual std::optional<RefreshGrant> rotate_session(const Hash& old_hash, const Hash& new_hash, Millis now,
+                                                     Millis new_expires_at) = 0;
+  // Ends the session holding this refresh token (logout); nothing happens when none does.
+  virtual void end_session_by_refresh(const Hash& refresh_hash) = 0;
+  // Ends one session of the user; false if the user has no such session.
+  virtual bool end_session(const std::string& user_id, const std::string& session_id) = 0;
+  // The user's sessions not expired at `now`, oldest first (ties by id).
+  virtual std::vector<SessionRow> list_sessions(const std::string& user_id, Millis now) = 0;
+  // Whether `session_id` is a session of `user_id` not expired at `now`: asked on every
+  // authenticated request, so it is one primary-key lookup.
+  virtual bool session_active(const std::string& session_id, const std::string& user_id, Millis now) = 0;
 
   // OAuth codes (stored hashed): take_oauth_code returns the code once and deletes it.
   virtual void add_oauth_code(const Hash& code_hash, const OAuthCode& code) = 0;
@@ -130,6 +208,17 @@ class Store {
   virtual std::optional<StoredEnvelope> get_envelope(const std::string& user_id) = 0;
   virtual std::optional<std::int64_t> put_envelope(const std::string& user_id, const std::string& envelope_json,
                                                    std::int64_t expected_version) = 0;
+
+  // Recovery envelope, compare-and-swap like the key envelope; put also stores the recovery auth
+  // key's hash. find_recovery_login finds the user of an email with their recovery hash in one
+  // lookup, so an unknown email and a user without recovery cost the same.
+  virtual std::optional<StoredRecovery> get_recovery(const std::string& user_id) = 0;
+  virtual std::optional<std::int64_t> put_recovery(const std::string& user_id, const std::string& envelope_json,
+                                                   const std::string& auth_hash, std::int64_t expected_version) = 0;
+  virtual std::optional<RecoveryLogin> find_recovery_login(const std::string& app_id, const std::string& email) = 0;
+
+  // Per-user writes (put_envelope, put_recovery, add_device, push, put_blob, add_session) throw
+  // UserGone when the user does not exist, so a request racing an account deletion leaves nothing.
 
   // Devices.
   virtual DeviceRow add_device(const std::string& user_id, const std::string& name,
@@ -156,7 +245,7 @@ class Store {
   virtual std::optional<std::string> get_blob(const std::string& user_id, const std::string& blob_id) = 0;
   virtual bool delete_blob(const std::string& user_id, const std::string& blob_id) = 0;
 
-  // Deletes refresh tokens and OAuth codes that expired before `now`; returns how many.
+  // Deletes sessions and OAuth codes that expired at or before `now`; returns how many.
   virtual std::int64_t purge_expired(Millis now) = 0;
 
   // Calls on_change(user_id) for every push that stores changes, through any process of this
