@@ -10,6 +10,7 @@ import type {
   PullOptions,
   PullResult,
   RetryOptions,
+  Session,
   SessionTokens,
   SyncStatus,
   WatchOptions,
@@ -194,6 +195,54 @@ export class SyncKit {
     return this.#slot.handle?.encryptionReady() ?? false;
   }
 
+  /**
+   * A new recovery code for the unlocked account (an earlier one stops working). Show it to the
+   * user once: SyncKit keeps no copy.
+   */
+  createRecoveryCode(): Promise<string> {
+    return this.#call((h, done) => h.createRecoveryCode(done));
+  }
+
+  /**
+   * Forgot the password: signs in with the recovery code, makes `newPassword` the sign-in and the
+   * encryption password, and unlocks. Every other session ends. A typo in the code rejects with
+   * kind 'invalid_input' (nothing sent), a wrong code with 'unauthorized'.
+   */
+  recover(email: string, code: string, newPassword: string): Promise<Account> {
+    return this.#call((h, done) => h.recover(email, code, newPassword, done));
+  }
+
+  /** Changes the sign-in password (not the encryption one); every other session ends. */
+  changeSignInPassword(oldPassword: string, newPassword: string): Promise<void> {
+    return this.#call((h, done) => h.changeSignInPassword(oldPassword, newPassword, done));
+  }
+
+  /**
+   * Both passwords, for apps with one password: the encryption password first, then the sign-in
+   * one. Interrupted, call it again with the same passwords: it finishes.
+   */
+  changePasswords(oldPassword: string, newPassword: string): Promise<void> {
+    return this.#call((h, done) => h.changePasswords(oldPassword, newPassword, done));
+  }
+
+  /** The account's sessions, oldest first. */
+  listSessions(): Promise<Session[]> {
+    return this.#call((h, done) => h.listSessions(done), (value) => (value as RawSession[]).map(toSession));
+  }
+
+  /** Ends a session (a lost device): its tokens stop working at once. */
+  endSession(sessionId: string): Promise<void> {
+    return this.#call((h, done) => h.endSession(sessionId, done));
+  }
+
+  /**
+   * Deletes the account and everything of it on the server, then signs out and removes the
+   * cached key. Rejects with 'unauthorized' for a wrong password.
+   */
+  deleteAccount(password: string): Promise<void> {
+    return this.#call((h, done) => h.deleteAccount(password, done));
+  }
+
   registerDevice(name: string, platform: string): Promise<Device> {
     return this.#call((h, done) => h.registerDevice(name, platform, done), toDevice);
   }
@@ -358,6 +407,17 @@ export class SyncKit {
       }
     });
   }
+}
+
+interface RawSession {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  current: boolean;
+}
+
+function toSession(value: RawSession): Session {
+  return { id: value.id, createdAt: new Date(value.createdAt), lastUsedAt: new Date(value.lastUsedAt), current: value.current };
 }
 
 interface RawDevice {

@@ -84,6 +84,18 @@ export interface SessionTokens {
   appId: string;
   accessToken: string;
   refreshToken: string;
+  /** The sign-in email, when the client signed in with one (not after OAuth). */
+  email?: string;
+}
+
+/** One signed-in session of the account (one per signed-in client). */
+export interface Session {
+  id: string;
+  createdAt: Date;
+  /** When its tokens were last refreshed (or made). */
+  lastUsedAt: Date;
+  /** Whether it is this client's own session. */
+  current: boolean;
 }
 
 /** Retries of transient failures (network, 5xx, 429) with exponential backoff and jitter. */

@@ -20,6 +20,13 @@ export interface WasmClient {
   unlock(done: WasmCallback): void;
   changePassword(oldPassword: string, newPassword: string, done: WasmCallback): void;
   encryptionReady(): boolean;
+  createRecoveryCode(done: WasmCallback): void;
+  recover(email: string, code: string, newPassword: string, done: WasmCallback): void;
+  changeSignInPassword(oldPassword: string, newPassword: string, done: WasmCallback): void;
+  changePasswords(oldPassword: string, newPassword: string, done: WasmCallback): void;
+  listSessions(done: WasmCallback): void;
+  endSession(id: string, done: WasmCallback): void;
+  deleteAccount(password: string, done: WasmCallback): void;
   registerDevice(name: string, platform: string, done: WasmCallback): void;
   listDevices(done: WasmCallback): void;
   revokeDevice(id: string, done: WasmCallback): void;

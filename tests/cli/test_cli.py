@@ -33,7 +33,7 @@ PASSWORD = "correct horse battery staple ✓"
 NEW_PASSWORD = "a new password, longer"
 REDIRECT = "http://127.0.0.1:5555/callback"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-PROFILE_KEYS = {"version", "server", "api_key", "key_cache", "user_id", "app_id", "access_token",
+PROFILE_KEYS = {"version", "server", "api_key", "key_cache", "user_id", "app_id", "access_token", "email",
                 "refresh_token", "device_id", "cursor"}
 
 SYNCKIT = {"path": None}
@@ -154,8 +154,9 @@ class CliTest(unittest.TestCase):
         self.synckit("--key-cache", "cloud", "status", profile=self.c, expect=1)
         out, _ = self.synckit("--help")
         for command in ("register", "login", "oauth-login", "setup-encryption new", "change-password",
-                        "device add", "device list", "device revoke", "push", "pull", "blob put",
-                        "blob get", "blob rm", "status", "logout", "demo"):
+                        "change-sign-in-password", "recovery create", "recover", "sessions list",
+                        "sessions end", "delete-account", "device add", "device list", "device revoke", "push",
+                        "pull", "blob put", "blob get", "blob rm", "status", "logout", "demo"):
             self.assertIn(command, out)
         status = json.loads(self.synckit("status", profile=os.path.join(self.work, "empty"))[0])
         self.assertFalse(status["signed_in"])
@@ -465,6 +466,68 @@ class CliTest(unittest.TestCase):
             seen.add(token)
         self.assertEqual(stat.S_IMODE(os.stat(os.path.join(profile, "profile.json")).st_mode), 0o600)
         self.assertEqual(os.listdir(profile), ["profile.json"])
+
+    # --- the account's life -------------------------------------------------------------------
+
+    def test_18_recovery_sessions_and_deletion(self):
+        email = harness.random_email("life")
+        laptop, tablet, phone = (os.path.join(self.work, name) for name in ("life-laptop", "life-tablet", "life-phone"))
+        self.synckit("register", email, "--password-file", self.password_file, profile=laptop, first_use=True)
+        self.assertEqual(self.profile_json(laptop)["email"], email)
+        self.synckit("setup-encryption", "new", "--password-file", self.password_file, profile=laptop)
+        self.synckit("device", "add", "laptop", profile=laptop)
+        self.synckit("push", profile=laptop, stdin='{"table":"t","op":"insert","row_id":"r1","data":{"n":1}}\n')
+
+        out, err = self.synckit("recovery", "create", profile=laptop)
+        code = out.strip()
+        self.assertRegex(code, r"^SKR1(-[A-Z2-7]{4}){14}$")
+        self.assertIn("shown once", err)
+        code_file = write_secret(self.work, "recovery-code", code.lower().replace("-", " "))
+        typo_file = write_secret(self.work, "recovery-typo", code[:-1] + ("A" if code[-1] != "A" else "B"))
+
+        # Sessions: the tablet signs in; the laptop sees both and ends the tablet's.
+        self.synckit("login", email, "--password-file", self.password_file, profile=tablet, first_use=True)
+        rows = [line.split("\t") for line in self.synckit("sessions", "list", profile=laptop)[0].splitlines()]
+        self.assertEqual(len(rows), 2)
+        self.assertEqual([row[-1] == "current" for row in rows], [True, False])
+        self.assertRegex(rows[1][0], UUID)
+        self.synckit("sessions", "end", rows[1][0], profile=laptop)
+        self.fails("device", "list", profile=tablet, kind="token_expired")
+        self.fails("sessions", "end", "not-a-uuid", profile=laptop, kind="invalid_input")
+
+        # Forgotten password: recover on a new profile, which is then signed in and unlocked.
+        self.fails("recover", email, "--code-file", typo_file, "--new-password-file", self.new_password_file,
+                   profile=phone, first_use=True, kind="invalid_input")
+        self.synckit("recover", email, "--code-file", code_file, "--new-password-file", self.new_password_file,
+                     profile=phone)
+        self.synckit("device", "add", "phone", profile=phone)
+        pulled = self.json_lines(self.synckit("pull", profile=phone)[0])
+        self.assertEqual([change["data"] for change in pulled], [{"n": 1}])
+        self.fails("device", "list", profile=laptop, kind="token_expired")
+        self.fails("login", email, "--password-file", self.password_file, profile=laptop, kind="unauthorized")
+
+        # The sign-in password alone.
+        self.fails("change-sign-in-password", "--old-password-file", self.wrong_password_file,
+                   "--new-password-file", self.password_file, profile=phone, kind="unauthorized")
+        self.synckit("change-sign-in-password", "--old-password-file", self.new_password_file,
+                     "--new-password-file", self.password_file, profile=phone)
+        self.synckit("login", email, "--password-file", self.password_file, profile=laptop)
+
+        for profile in (laptop, tablet, phone):
+            with open(os.path.join(profile, "profile.json"), encoding="utf-8") as f:
+                text = f.read()
+            self.assertNotIn(code, text)
+            self.assertNotIn(code.replace("-", ""), text)
+
+        # Deleting the account.
+        self.fails("delete-account", "--password-file", self.wrong_password_file, profile=phone,
+                   kind="unauthorized")
+        out, _ = self.synckit("delete-account", "--password-file", self.password_file, profile=phone)
+        self.assertIn("account deleted", out)
+        saved = self.profile_json(phone)
+        self.assertFalse(saved["access_token"] or saved["refresh_token"] or saved["user_id"])
+        self.fails("login", email, "--password-file", self.password_file, profile=tablet, kind="unauthorized")
+        self.fails("device", "list", profile=laptop, kind="token_expired")
 
     # --- the demo -----------------------------------------------------------------------------
 

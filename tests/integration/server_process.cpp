@@ -46,7 +46,9 @@ std::string describe_status(int status) {
 
 ServerProcess::ServerProcess(std::vector<std::string> serve_flags) : serve_flags_(std::move(serve_flags)) {
   dir_ = make_temp_dir();
-  db_ = dir_ / "synckit.db";
+  // SYNCKIT_TEST_PG_URL (tests/server/postgres_cluster.py --exec): the database is PostgreSQL.
+  const char* postgres = std::getenv("SYNCKIT_TEST_PG_URL");
+  db_ = postgres && *postgres ? std::filesystem::path(postgres) : dir_ / "synckit.db";
   log_ = dir_ / "server-stderr.log";
   try {
     const std::string out =
@@ -105,6 +107,13 @@ std::string ServerProcess::stderr_text() const {
   return out.str();
 }
 
+std::size_t ServerProcess::log_count(std::string_view text) const {
+  const std::string log = stderr_text();
+  std::size_t count = 0;
+  for (std::size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + text.size())) ++count;
+  return count;
+}
+
 bool ServerProcess::log_shows(std::string_view text, std::chrono::milliseconds limit) const {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   for (;;) {
@@ -138,6 +147,10 @@ void ServerProcess::start_serve(int port) {
   if (pid_ > 0) fail("the server is already running");
   const std::string listen = "127.0.0.1:" + std::to_string(port);
   std::vector<std::string> args{kBinary, "serve", "--db", db_.string(), "--listen", listen};
+  if (on_postgres()) {
+    args.push_back("--secret-file");  // made on first start; kept in the temp dir
+    args.push_back((dir_ / "signing.secret").string());
+  }
   args.insert(args.end(), serve_flags_.begin(), serve_flags_.end());
   int fds[2];
   test::make_cloexec_pipe(fds);

@@ -1,5 +1,6 @@
 // The real synckit-server binary (SYNCKIT_SERVER_BINARY) as a child process of the test: a fresh
-// database in a temporary directory, an app made with `app create` (kTestRedirectUri registered), then `serve --listen
+// database in a temporary directory (or, when SYNCKIT_TEST_PG_URL is set, that PostgreSQL database,
+// shared by the test's servers: each has its own app), an app made with `app create` (kTestRedirectUri registered), then `serve --listen
 // 127.0.0.1:0` plus the test's flags. The server's stderr (its request log) goes to a file there.
 // POSIX. On Linux the child gets PR_SET_PDEATHSIG, so a crashed or timed-out test leaves no server
 // behind; create ServerProcess on a thread that outlives it (the test's own thread).
@@ -37,7 +38,10 @@ class ServerProcess {
   // How many TCP sockets the server process holds open (its listener included), from /proc.
   int open_sockets() const;
   const std::filesystem::path& dir() const { return dir_; }
-  const std::filesystem::path& db_path() const { return db_; }
+  const std::filesystem::path& db_path() const { return db_; }  // the file, or the PostgreSQL URL
+  bool on_postgres() const { return db_.string().rfind("postgres", 0) == 0; }
+  // How many times the server's log holds `text` so far.
+  std::size_t log_count(std::string_view text) const;
   // Everything the server wrote on stderr so far (one line per request, plus start/stop lines).
   std::string stderr_text() const;
   // Whether the server's log contains `text` within `limit`: it logs a request after sending the

@@ -9,7 +9,7 @@ namespace {
 // clang-format off
 constexpr std::array kValueFlags = {"--server", "--api-key", "--profile", "--key-cache", "--password-file",
                                     "--old-password-file", "--new-password-file", "--redirect-uri",
-                                    "--platform", "--cursor", "--server-binary"};
+                                    "--platform", "--cursor", "--server-binary", "--code-file"};
 // clang-format on
 constexpr std::array kSwitches = {"--follow", "--keep", "--verbose", "--help"};
 

@@ -10,7 +10,7 @@ const std::vector<std::string> kGlobalFlags = {"--server",    "--api-key", "--pr
 
 // "FILE" for --password-file, … as --help shows a flag's value.
 std::string placeholder(const std::string& flag) {
-  if (flag.find("password-file") != std::string::npos) return "FILE";
+  if (flag.find("password-file") != std::string::npos || flag == "--code-file") return "FILE";
   if (flag == "--redirect-uri") return "URI";
   if (flag == "--platform") return "P";
   if (flag == "--cursor") return "N";
@@ -63,7 +63,17 @@ const std::vector<CommandSpec>& command_table() {
       {"setup-encryption existing", {}, {"--password-file"}, {}, setup_encryption_existing,
        "other devices: download the master key and unwrap it with the password"},
       {"change-password", {}, {"--old-password-file", "--new-password-file"}, {}, change_password,
-       "re-wrap the master key under a new password"},
+       "re-wrap the master key under a new password (the encryption password)"},
+      {"change-sign-in-password", {}, {"--old-password-file", "--new-password-file"}, {}, change_sign_in_password,
+       "change the sign-in password; every other session ends"},
+      {"recovery create", {}, {"--password-file"}, {}, recovery_create,
+       "make a recovery code (printed once; replaces the previous one)"},
+      {"recover", {"EMAIL"}, {"--code-file", "--new-password-file"}, {}, recover,
+       "forgot the password: set a new one with the recovery code (signs in and unlocks)"},
+      {"sessions list", {}, {}, {}, sessions_list, "list the account's sessions (tab-separated)"},
+      {"sessions end", {"ID"}, {}, {}, sessions_end, "end a session (a lost device): its tokens stop working"},
+      {"delete-account", {}, {"--password-file"}, {}, delete_account,
+       "delete the account and everything of it on the server"},
       {"device add", {"NAME"}, {"--platform"}, {}, device_add,
        "register this device (prints its id; it becomes current)"},
       {"device list", {}, {}, {}, device_list, "list the account's devices (tab-separated)"},

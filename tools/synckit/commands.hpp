@@ -26,6 +26,16 @@ void setup_encryption_new(const Invocation& in);       // setup-encryption new
 void setup_encryption_existing(const Invocation& in);  // setup-encryption existing
 void change_password(const Invocation& in);            // change-password
 
+// commands_recovery.cpp
+void recovery_create(const Invocation& in);  // recovery create
+void recover(const Invocation& in);          // recover EMAIL
+
+// commands_sessions.cpp
+void change_sign_in_password(const Invocation& in);  // change-sign-in-password
+void sessions_list(const Invocation& in);            // sessions list
+void sessions_end(const Invocation& in);             // sessions end ID
+void delete_account(const Invocation& in);           // delete-account
+
 // commands_devices.cpp
 void device_add(const Invocation& in);     // device add NAME [--platform P]
 void device_list(const Invocation& in);    // device list

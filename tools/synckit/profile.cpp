@@ -34,7 +34,8 @@ nlohmann::json to_json(const Profile& p) {
                         {"api_key", p.api_key},           {"key_cache", p.key_cache},
                         {"user_id", p.user_id},           {"app_id", p.app_id},
                         {"access_token", p.access_token}, {"refresh_token", p.refresh_token},
-                        {"device_id", p.device_id},       {"cursor", p.cursor}};
+                        {"email", p.email},               {"device_id", p.device_id},
+                        {"cursor", p.cursor}};
 }
 
 }  // namespace
@@ -70,6 +71,7 @@ Profile load_profile(const std::filesystem::path& dir) {
   p.app_id = text_field(json, "app_id");
   p.access_token = text_field(json, "access_token");
   p.refresh_token = text_field(json, "refresh_token");
+  p.email = text_field(json, "email");
   p.device_id = text_field(json, "device_id");
   p.cursor = cursor_field(json);
   return p;
@@ -85,6 +87,7 @@ void forget_account(Profile& profile) {
   profile.app_id.clear();
   profile.access_token.clear();
   profile.refresh_token.clear();
+  profile.email.clear();
   profile.device_id.clear();
   profile.cursor = 0;
 }

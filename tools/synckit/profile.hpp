@@ -18,6 +18,7 @@ struct Profile {
   std::string app_id;
   std::string access_token;
   std::string refresh_token;
+  std::string email;        // the sign-in email (empty after an OAuth sign-in)
   std::string device_id;    // the current device (device add)
   std::int64_t cursor = 0;  // where the next pull resumes
 

@@ -90,7 +90,7 @@ native::Client& Session::client() {
   if (dirty_) update([](Profile&) {});
   if (!saved.access_token.empty() && !saved.refresh_token.empty()) {
     client_->restore_session(
-        SessionTokens{saved.user_id, saved.app_id, saved.access_token, saved.refresh_token});
+        SessionTokens{saved.user_id, saved.app_id, saved.access_token, saved.refresh_token, saved.email});
   }
   return *client_;
 }
@@ -140,6 +140,7 @@ void Session::on_session_change(const std::optional<SessionTokens>& tokens) {
     next.app_id = tokens->app_id;
     next.access_token = tokens->access_token;
     next.refresh_token = tokens->refresh_token;
+    next.email = tokens->email;
   } else {
     next.access_token.clear();
     next.refresh_token.clear();

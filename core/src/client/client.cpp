@@ -67,6 +67,15 @@ void Client::Impl::send_authed(HttpRequest request, std::function<void(Result<Ht
       after_401);
 }
 
+void Client::Impl::send_authed_once(HttpRequest request, std::function<void(Result<HttpResponse>)> done) {
+  auto self = shared_from_this();
+  ensure_fresh_token([self, request = std::move(request), done = std::move(done)](std::optional<Error> error) mutable {
+    if (error) return done(*error);
+    request.headers.emplace_back("Authorization", "Bearer " + self->tokens->access_token);
+    self->runner.run(std::move(request), std::move(done));
+  });
+}
+
 Client::Client(ClientConfig config, ClientServices services)
     : impl_(std::make_shared<Impl>(std::move(config), services)) {}
 

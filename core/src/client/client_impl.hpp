@@ -42,6 +42,8 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   // Sends with a fresh bearer token: refreshes first when it is about to expire, and once more
   // (then retries once) when the server answers 401.
   void send_authed(HttpRequest request, std::function<void(Result<HttpResponse>)> done, bool after_401 = false);
+  // The same without the retry after a 401: for calls where a 401 means a wrong password.
+  void send_authed_once(HttpRequest request, std::function<void(Result<HttpResponse>)> done);
   // Runs `body` and hands its result (or the synckit::Error it throws) to `done`.
   template <class T, class F>
   static void deliver(const Callback<T>& done, F&& body) {
@@ -56,12 +58,17 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
 
   // --- session (client_session.cpp) ---
   void sign_in(const std::string& path, const std::string& email, const std::string& password, Callback<Account> done);
-  void accept_tokens(const wire::TokenReply& reply);
+  // Takes the reply's tokens; `email` is the sign-in email (empty: none known).
+  void accept_tokens(const wire::TokenReply& reply, std::string email);
   void set_tokens(std::optional<SessionTokens> tokens);
   void ensure_fresh_token(std::function<void(std::optional<Error>)> ready, bool force = false);
   void finish_refresh(std::optional<Error> error);
   KeyStoreEntry key_store_entry() const;
   std::optional<Error> require_session() const;
+  // The session's email, or Error{not_set_up} when there is none (OAuth) or no session.
+  Result<std::string> require_email() const;
+  // Forgets tokens and keys, then removes the key from the key store (logout, delete_account).
+  void forget_locally(Callback<Done> done);
 
   // --- sync (client_sync.cpp) ---
   // The pull of Client::pull (PullResult) or of pull_plaintexts (PlaintextPullResult).
@@ -71,6 +78,11 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
 
   // --- keys (client_keys.cpp) ---
   void unlock(MasterKey master);
+  // Caches the unlocked key in the key store, then reports success (a cache failure is logged).
+  void cache_key_then(Callback<Done> done);
+  // change_password; with `resume`, an envelope that already opens with new_password is done.
+  void change_envelope_password(const std::string& old_password, const std::string& new_password, bool resume,
+                                Callback<Done> done);
   std::optional<Error> require_keys() const;
 
   ClientConfig config;

@@ -5,18 +5,16 @@
 #include "synckit/wire/key_messages.hpp"
 
 namespace synckit {
-namespace {
 
-// Caches the unlocked key in the key store, then reports success: the key is set up and unlocked
-// whatever the cache says. A cache failure is logged (the next start then needs the password).
-void cache_then(const std::shared_ptr<Client::Impl>& self, Callback<Done> done) {
-  self->services.key_store.save(self->key_store_entry(), self->keys->master, [self, done](std::optional<Error> error) {
+// The key is set up and unlocked whatever the cache says; a cache failure is logged (the next
+// start then needs the password).
+void Client::Impl::cache_key_then(Callback<Done> done) {
+  auto self = shared_from_this();
+  services.key_store.save(key_store_entry(), keys->master, [self, done](std::optional<Error> error) {
     if (error && self->config.log) self->config.log(std::string("key cache not updated: ") + error->what());
     done(Done{});
   });
 }
-
-}  // namespace
 
 void Client::Impl::unlock(MasterKey master) {
   auto unlocked = std::make_unique<UnlockedKeys>();
@@ -57,7 +55,7 @@ void Client::setup_encryption_new(const std::string& password, Callback<Done> do
                                           "this account already has a master key: use setup_encryption_existing",
                                           "", 409));
                       }
-                      cache_then(self, done);
+                      self->cache_key_then(done);
                     });
 }
 
@@ -83,7 +81,7 @@ void Client::setup_encryption_existing(const std::string& password, Callback<Don
   with_envelope(self, done, [self, password, done](const wire::EnvelopeReply& reply) {
     self->unlock(unwrap_master_key(reply.envelope, password));  // wrong_password throws
     self->envelope_version = reply.version;
-    cache_then(self, done);
+    self->cache_key_then(done);
   });
 }
 
@@ -99,12 +97,22 @@ void Client::unlock_from_key_store(Callback<bool> done) {
                                 });
 }
 
-void Client::change_password(const std::string& old_password, const std::string& new_password,
-                             Callback<Done> done) {
-  auto self = impl_;
-  if (auto error = self->require_session()) return done(*error);
-  with_envelope(self, done, [self, old_password, new_password, done](const wire::EnvelopeReply& reply) {
-    MasterKey master = unwrap_master_key(reply.envelope, old_password);
+void Client::Impl::change_envelope_password(const std::string& old_password, const std::string& new_password,
+                                            bool resume, Callback<Done> done) {
+  auto self = shared_from_this();
+  if (auto error = require_session()) return done(*error);
+  with_envelope(self, done, [self, old_password, new_password, resume, done](const wire::EnvelopeReply& reply) {
+    std::optional<MasterKey> opened;
+    try {
+      opened.emplace(unwrap_master_key(reply.envelope, old_password));
+    } catch (const Error& e) {
+      if (!resume || e.kind() != ErrorKind::wrong_password) throw;
+      // A run that stopped after this step: the envelope opens with the new password already.
+      self->unlock(unwrap_master_key(reply.envelope, new_password));  // wrong_password throws
+      self->envelope_version = reply.version;
+      return self->cache_key_then(done);
+    }
+    MasterKey master = std::move(*opened);
     if (self->keys && !constant_time_equal(master.view(), self->keys->master.view())) {
       throw Error(ErrorKind::invalid_data, "the server's envelope holds another master key than this device's");
     }
@@ -120,9 +128,14 @@ void Client::change_password(const std::string& old_password, const std::string&
                         } catch (const Error& e) {
                           return done(e);
                         }
-                        cache_then(self, done);
+                        self->cache_key_then(done);
                       });
   });
+}
+
+void Client::change_password(const std::string& old_password, const std::string& new_password,
+                             Callback<Done> done) {
+  impl_->change_envelope_password(old_password, new_password, false, std::move(done));
 }
 
 }  // namespace synckit

@@ -28,8 +28,28 @@ void Client::Impl::set_tokens(std::optional<SessionTokens> next) {
   }
 }
 
-void Client::Impl::accept_tokens(const wire::TokenReply& reply) {
-  set_tokens(SessionTokens{reply.user_id, reply.app_id, reply.access_token, reply.refresh_token});
+Result<std::string> Client::Impl::require_email() const {
+  if (auto error = require_session()) return *error;
+  if (tokens->email.empty()) {
+    return Error(ErrorKind::not_set_up,
+                 "this client does not know the account's email (an OAuth sign-in): sign in with email and password");
+  }
+  return tokens->email;
+}
+
+void Client::Impl::accept_tokens(const wire::TokenReply& reply, std::string email) {
+  set_tokens(SessionTokens{reply.user_id, reply.app_id, reply.access_token, reply.refresh_token, std::move(email)});
+}
+
+void Client::Impl::forget_locally(Callback<Done> done) {
+  const KeyStoreEntry entry = key_store_entry();
+  keys.reset();
+  envelope_version.reset();
+  set_tokens(std::nullopt);
+  services.key_store.remove(entry, [done](std::optional<Error> error) {
+    if (error) return done(*error);
+    done(Done{});
+  });
 }
 
 void Client::Impl::sign_in(const std::string& path, const std::string& email, const std::string& password,
@@ -41,11 +61,11 @@ void Client::Impl::sign_in(const std::string& path, const std::string& email, co
     return done(e);
   }
   auto self = shared_from_this();
-  send(json_request("POST", path, wire::to_json(*credentials)), [self, done](Result<HttpResponse> result) {
+  send(json_request("POST", path, wire::to_json(*credentials)), [self, email, done](Result<HttpResponse> result) {
     deliver(done, [&] {
       const wire::TokenReply reply = wire::parse_token_reply_text(reply_body(std::move(result)).value());
       self->keys.reset();
-      self->accept_tokens(reply);
+      self->accept_tokens(reply, normalize_email(email));
       return Account{reply.user_id, reply.app_id};
     });
   });
@@ -65,7 +85,7 @@ void Client::Impl::ensure_fresh_token(std::function<void(std::optional<Error>)> 
       return self->finish_refresh(Error(ErrorKind::token_expired, "the session has expired; sign in again", "", 401));
     }
     try {
-      self->accept_tokens(wire::parse_token_reply_text(reply_body(std::move(result)).value()));
+      self->accept_tokens(wire::parse_token_reply_text(reply_body(std::move(result)).value()), self->tokens->email);
       self->finish_refresh(std::nullopt);
     } catch (const Error& e) {
       self->finish_refresh(e);
@@ -117,7 +137,7 @@ void Client::complete_oauth(const std::string& redirect_url, Callback<Account> d
     Impl::deliver(done, [&] {
       const wire::TokenReply reply = wire::parse_token_reply_text(reply_body(std::move(result)).value());
       self->keys.reset();
-      self->accept_tokens(reply);
+      self->accept_tokens(reply, "");
       return Account{reply.user_id, reply.app_id};
     });
   });
@@ -146,15 +166,12 @@ void Client::logout(Callback<Done> done) {
     self->keys.reset();
     return self->services.scheduler.post({}, [done] { done(Done{}); });
   }
-  const KeyStoreEntry entry = self->key_store_entry();
   const wire::LogoutRequest body{self->tokens->refresh_token};
-  self->keys.reset();
-  self->set_tokens(std::nullopt);
+  HttpRequest request = self->json_request("POST", "/v1/auth/logout", wire::to_json(body));
   // The server side is best effort: the tokens are forgotten here whatever it answers.
-  self->send(self->json_request("POST", "/v1/auth/logout", wire::to_json(body)), [self, entry, done](auto) {
-    self->services.key_store.remove(entry, [done](std::optional<Error> error) {
-      if (error) return done(*error);
-      done(Done{});
+  self->forget_locally([self, request = std::move(request), done](Result<Done> forgotten) mutable {
+    self->send(std::move(request), [done, forgotten = std::move(forgotten)](auto) mutable {
+      done(std::move(forgotten));
     });
   });
 }

@@ -1,6 +1,6 @@
 // Secrets audit of the JS target: after a full session (sign-up, set-up, a second device, rows and a
-// blob with plaintext markers, failed calls, logout), the password, the master key, the login auth
-// key and the plaintext appear in none of: the clients' log lines, error messages, the IndexedDB key
+// blob with plaintext markers, a recovery code, failed calls, logout), the password, the master key,
+// the login auth key, the recovery code and its keys and the plaintext appear in none of: the clients' log lines, error messages, the IndexedDB key
 // store, the server's database files and the server's log.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +31,18 @@ async function authKey(email, password) {
   return sodium.crypto_pwhash(32, password, salt, 3, 64 * 1024 * 1024, sodium.crypto_pwhash_ALG_ARGON2ID13);
 }
 
+// RK from a recovery code (crypto-format.md, "Recovery key"), decoded here independently.
+function recoveryKeyOf(code) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of code.slice(5).replaceAll('-', '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = new Uint8Array(35);
+  for (let i = 0; i < 35; i += 1) bytes[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
+  // The checksum proves the decoding (and so the scan below looks for the right bytes).
+  assert.deepEqual(sodiumModule.crypto_generichash(32, bytes.slice(0, 32)).slice(0, 3), bytes.slice(32));
+  return bytes.slice(0, 32);
+}
+
 // Every form a secret could take in text or bytes.
 function forms(bytes) {
   const buffer = Buffer.from(bytes);
@@ -49,6 +61,7 @@ test('no password, key or plaintext in logs, errors, key store, server database 
   const lines = [];
   const errors = [];
   let masterKey = null;
+  let recoveryCode = null;
   const factory = new IDBFactory();
   const idb = new IndexedDBKeyStore({ indexedDB: factory });
   // Records the key SyncKit hands the store (the only way JavaScript ever sees it), then stores it.
@@ -92,20 +105,32 @@ test('no password, key or plaintext in logs, errors, key store, server database 
     assert.match(new TextDecoder().decode(await b.getBlob('blob-1')), new RegExp(MARKERS[3]));
     await expectError(b.push(db.id, [{ table: MARKERS[1], op: 'delete', rowId: MARKERS[2], timestamp: new Date(), data: { x: MARKERS[0] } }]));
     await expectError(b.getBlob('missing'));
+    recoveryCode = await a.createRecoveryCode();
+    const typo = recoveryCode.slice(0, 12) + (recoveryCode[12] === 'Q' ? 'R' : 'Q') + recoveryCode.slice(13);
+    await expectError(b.recover(EMAIL, typo, 'some new password'));
+    await expectError(b.recover(`x${EMAIL}`, recoveryCode, 'some new password'));
     await a.logout();
   } finally {
     a.dispose();
     b.dispose();
   }
   assert.ok(masterKey && masterKey.length === 32, 'the key store got the master key');
-  assert.ok(lines.length > 10 && errors.length === 5);
+  assert.ok(lines.length > 10 && errors.length === 7);
 
   const auth = await authKey(EMAIL, SIGN_IN);
+  const recoveryKey = recoveryKeyOf(recoveryCode);
+  const recoveryAuth = sodiumModule.crypto_kdf_derive_from_key(32, 2, 'SKRECOV1', recoveryKey);
+  const wrapKey = sodiumModule.crypto_kdf_derive_from_key(32, 1, 'SKRECOV1', recoveryKey);
   const needles = [
     ['sign-in password', Buffer.from(SIGN_IN)],
     ['encryption password', Buffer.from(ENCRYPTION)],
     ...forms(masterKey).map((form, i) => [`master key (form ${i})`, form]),
     ...forms(auth).map((form, i) => [`auth key (form ${i})`, form]),
+    ['recovery code', Buffer.from(recoveryCode)],
+    ['recovery code without dashes', Buffer.from(recoveryCode.replaceAll('-', ''))],
+    ...forms(recoveryKey).map((form, i) => [`recovery key (form ${i})`, form]),
+    ...forms(recoveryAuth).map((form, i) => [`recovery auth key (form ${i})`, form]),
+    ...forms(wrapKey).map((form, i) => [`recovery wrap key (form ${i})`, form]),
     ...MARKERS.map((marker) => [marker, Buffer.from(marker)]),
   ];
   assertAbsent(lines.join('\n'), needles, 'the client log');

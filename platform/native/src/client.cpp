@@ -113,6 +113,27 @@ void Client::change_password(const std::string& old_password, const std::string&
 bool Client::encryption_ready() {
   return parts_->on_loop([](auto& c) { return c.encryption_ready(); });
 }
+RecoveryCode Client::create_recovery_code() {
+  return parts_->call<RecoveryCode>([](auto& c, auto done) { c.create_recovery_code(done); });
+}
+Account Client::recover(const std::string& email, std::string_view code, const std::string& new_password) {
+  return parts_->call<Account>([&](auto& c, auto done) { c.recover(email, code, new_password, done); });
+}
+void Client::change_sign_in_password(const std::string& old_password, const std::string& new_password) {
+  parts_->call<Done>([&](auto& c, auto done) { c.change_sign_in_password(old_password, new_password, done); });
+}
+void Client::change_passwords(const std::string& old_password, const std::string& new_password) {
+  parts_->call<Done>([&](auto& c, auto done) { c.change_passwords(old_password, new_password, done); });
+}
+std::vector<SessionInfo> Client::list_sessions() {
+  return parts_->call<std::vector<SessionInfo>>([](auto& c, auto done) { c.list_sessions(done); });
+}
+void Client::end_session(const std::string& session_id) {
+  parts_->call<Done>([&](auto& c, auto done) { c.end_session(session_id, done); });
+}
+void Client::delete_account(const std::string& password) {
+  parts_->call<Done>([&](auto& c, auto done) { c.delete_account(password, done); });
+}
 Device Client::register_device(const std::string& name, const std::string& platform) {
   return parts_->call<Device>([&](auto& c, auto done) { c.register_device(name, platform, done); });
 }

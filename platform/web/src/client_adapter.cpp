@@ -175,6 +175,53 @@ void ClientAdapter::changePassword(std::string old_password, std::string new_pas
 
 bool ClientAdapter::encryptionReady() const { return core_ && core_->encryption_ready(); }
 
+void ClientAdapter::createRecoveryCode(val callback) {
+  run(callback, [&](Client& core) {
+    core.create_recovery_code(reply<RecoveryCode>(callback, [](const RecoveryCode& code) {
+      std::string text(code.view());
+      WipeOnExit wipe{text};
+      return val(text);
+    }));
+  });
+}
+
+void ClientAdapter::recover(std::string email, std::string code, std::string new_password, val callback) {
+  WipeOnExit wipe_code{code};
+  WipeOnExit wipe_password{new_password};
+  run(callback, [&](Client& core) {
+    core.recover(email, code, new_password, reply<Account>(callback, account_to_js));
+  });
+}
+
+void ClientAdapter::changeSignInPassword(std::string old_password, std::string new_password, val callback) {
+  WipeOnExit wipe_old{old_password};
+  WipeOnExit wipe_new{new_password};
+  run(callback, [&](Client& core) {
+    core.change_sign_in_password(old_password, new_password, reply_undefined<Done>(callback));
+  });
+}
+
+void ClientAdapter::changePasswords(std::string old_password, std::string new_password, val callback) {
+  WipeOnExit wipe_old{old_password};
+  WipeOnExit wipe_new{new_password};
+  run(callback, [&](Client& core) {
+    core.change_passwords(old_password, new_password, reply_undefined<Done>(callback));
+  });
+}
+
+void ClientAdapter::listSessions(val callback) {
+  run(callback, [&](Client& core) { core.list_sessions(reply<std::vector<SessionInfo>>(callback, sessions_to_js)); });
+}
+
+void ClientAdapter::endSession(std::string session_id, val callback) {
+  run(callback, [&](Client& core) { core.end_session(session_id, reply_undefined<Done>(callback)); });
+}
+
+void ClientAdapter::deleteAccount(std::string password, val callback) {
+  WipeOnExit wipe{password};
+  run(callback, [&](Client& core) { core.delete_account(password, reply_undefined<Done>(callback)); });
+}
+
 void ClientAdapter::registerDevice(std::string name, std::string platform, val callback) {
   run(callback, [&](Client& core) { core.register_device(name, platform, reply<Device>(callback, device_to_js)); });
 }

@@ -84,6 +84,19 @@ val devices_to_js(const std::vector<Device>& devices) {
   return array;
 }
 
+val sessions_to_js(const std::vector<SessionInfo>& sessions) {
+  val array = val::array();
+  for (const SessionInfo& session : sessions) {
+    val object = val::object();
+    object.set("id", session.id);
+    object.set("createdAt", format_timestamp(session.created_at));
+    object.set("lastUsedAt", format_timestamp(session.last_used_at));
+    object.set("current", session.current);
+    array.call<void>("push", object);
+  }
+  return array;
+}
+
 val status_to_js(const SyncStatus& status) {
   val object = val::object();
   object.set("userId", status.user_id);
@@ -103,6 +116,7 @@ val session_to_js(const std::optional<SessionTokens>& tokens) {
   object.set("appId", tokens->app_id);
   object.set("accessToken", tokens->access_token);
   object.set("refreshToken", tokens->refresh_token);
+  if (!tokens->email.empty()) object.set("email", tokens->email);
   return object;
 }
 
@@ -110,8 +124,10 @@ SessionTokens session_from_js(const val& tokens) {
   if (tokens.isNull() || tokens.isUndefined() || tokens.typeOf().as<std::string>() != "object") {
     bad("session", "must be an object");
   }
+  const bool has_email = !tokens["email"].isUndefined() && !tokens["email"].isNull();
   return SessionTokens{js_string(tokens, "userId", "session."), js_string(tokens, "appId", "session."),
-                       js_string(tokens, "accessToken", "session."), js_string(tokens, "refreshToken", "session.")};
+                       js_string(tokens, "accessToken", "session."), js_string(tokens, "refreshToken", "session."),
+                       has_email ? js_string(tokens, "email", "session.") : std::string()};
 }
 
 std::string text_from_js_bytes(const val& bytes, const char* field) {

@@ -21,7 +21,9 @@ emscripten::val account_to_js(const Account& account);
 emscripten::val device_to_js(const Device& device);
 emscripten::val devices_to_js(const std::vector<Device>& devices);
 emscripten::val status_to_js(const SyncStatus& status);
-// {userId, appId, accessToken, refreshToken}, or null.
+// [{id, createdAt, lastUsedAt, current}], times as RFC 3339 strings (js/ makes Dates of them).
+emscripten::val sessions_to_js(const std::vector<SessionInfo>& sessions);
+// {userId, appId, accessToken, refreshToken, email?} (email when known), or null.
 emscripten::val session_to_js(const std::optional<SessionTokens>& tokens);
 // Throws Error{invalid_input} naming the missing or mistyped field.
 SessionTokens session_from_js(const emscripten::val& tokens);

@@ -23,8 +23,10 @@
 #include "synckit/client/transport.hpp"
 #include "synckit/clock.hpp"
 #include "synckit/crypto/blob.hpp"
+#include "synckit/crypto/recovery.hpp"
 #include "synckit/net/retry_policy.hpp"
 #include "synckit/random.hpp"
+#include "synckit/wire/account_messages.hpp"
 #include "synckit/wire/device_messages.hpp"
 #include "synckit/wire/sync_messages.hpp"
 
@@ -46,6 +48,9 @@ struct SessionTokens {
   std::string app_id;
   std::string access_token;
   std::string refresh_token;
+  // The sign-in email when the client signed in with one (create_account, authenticate, recover);
+  // empty after an OAuth sign-in. The account calls that prove the password need it.
+  std::string email;
 };
 
 struct ClientConfig {
@@ -103,6 +108,7 @@ struct PlaintextPullResult {
 
 using Device = wire::Device;
 using SyncStatus = wire::SyncStatus;
+using SessionInfo = wire::SessionInfo;  // one signed-in session: id, created_at, last_used_at, current
 
 inline constexpr int kMaxPullWaitSeconds = 60;  // protocol 1.1, "Live pull"
 
@@ -174,6 +180,41 @@ class Client {
   // password; the sign-in password is separate and unchanged.
   void change_password(const std::string& old_password, const std::string& new_password, Callback<Done> done);
   bool encryption_ready() const noexcept;
+
+  // --- The account (protocol 1.1). The calls that take a password need the session's email
+  // (SessionTokens::email): after an OAuth sign-in they fail with not_set_up. Wrong passwords are
+  // unauthorized; the server rate-limits these calls like sign-in (rate_limited).
+
+  // A new recovery code for the unlocked account: a random recovery key seals the master key in
+  // the recovery envelope, which is uploaded with the key's sign-in proof; an earlier code stops
+  // working. Show the code to the user once: SyncKit keeps no copy. Errors: not_set_up (not
+  // signed in or not unlocked), conflict (another device made one at the same moment).
+  void create_recovery_code(Callback<RecoveryCode> done);
+  // For a forgotten password, on any device: signs in with the code, makes `new_password` the
+  // sign-in and the encryption password, and unlocks (the key is cached in the key store). Every
+  // other session ends; the code keeps working until a new one is made. Errors: invalid_input
+  // for a typo (the code's checksum; nothing is sent), unauthorized for a wrong email or code
+  // (nothing changes). Failing after the sign-in step, it completes when called again the same way.
+  void recover(const std::string& email, std::string_view code, const std::string& new_password,
+               Callback<Account> done);
+  // Changes the sign-in password; every other session ends and this one goes on with new tokens.
+  // The encryption password is change_password's.
+  void change_sign_in_password(const std::string& old_password, const std::string& new_password,
+                               Callback<Done> done);
+  // For apps with one password for both: change_password, then change_sign_in_password. Stopped
+  // between the two, every signed-in device stays signed in and unlocked, and the old password
+  // still signs in; called again the same way, it sees the envelope already opens with
+  // `new_password` and finishes the sign-in part (so when both are new_password already, it
+  // succeeds whatever old_password is: the caller has just proved it knows the new one).
+  void change_passwords(const std::string& old_password, const std::string& new_password, Callback<Done> done);
+  // The account's sessions (one per signed-in client), oldest first.
+  void list_sessions(Callback<std::vector<SessionInfo>> done);
+  // Ends a session (a lost device): its tokens stop working at once. Errors: not_found. Ending
+  // this client's own session signs it out (the next call fails with token_expired).
+  void end_session(const std::string& session_id, Callback<Done> done);
+  // Deletes the account: everything of it on the server, in one transaction; then, as logout,
+  // forgets the tokens and the key and removes the key from the key store.
+  void delete_account(const std::string& password, Callback<Done> done);
 
   void register_device(const std::string& name, const std::string& platform, Callback<Device> done);
   void list_devices(Callback<std::vector<Device>> done);

@@ -76,6 +76,17 @@ class Client {
   void change_password(const std::string& old_password, const std::string& new_password);
   bool encryption_ready();
 
+  // The account (Client in synckit/client/client.hpp says what each does and throws).
+  RecoveryCode create_recovery_code();
+  Account recover(const std::string& email, std::string_view code, const std::string& new_password);
+  void change_sign_in_password(const std::string& old_password, const std::string& new_password);
+  // Both passwords, encryption first (see Client::change_passwords for why and how to resume).
+  void change_passwords(const std::string& old_password, const std::string& new_password);
+  std::vector<SessionInfo> list_sessions();
+  void end_session(const std::string& session_id);
+  // Deletes the account on the server, then signs out and removes the cached key.
+  void delete_account(const std::string& password);
+
   Device register_device(const std::string& name, const std::string& platform);
   std::vector<Device> list_devices();
   void revoke_device(const std::string& device_id);

@@ -48,6 +48,15 @@ class ClientAdapter {
   void changePassword(std::string old_password, std::string new_password, emscripten::val callback);
   bool encryptionReady() const;
 
+  // The account (Client's create_recovery_code … delete_account). createRecoveryCode's value is
+  // the code as a string (the heap copy is wiped after the call).
+  void createRecoveryCode(emscripten::val callback);
+  void recover(std::string email, std::string code, std::string new_password, emscripten::val callback);
+  void changeSignInPassword(std::string old_password, std::string new_password, emscripten::val callback);
+  void changePasswords(std::string old_password, std::string new_password, emscripten::val callback);
+  void listSessions(emscripten::val callback);  // value: sessions_to_js
+  void endSession(std::string session_id, emscripten::val callback);
+  void deleteAccount(std::string password, emscripten::val callback);
   void registerDevice(std::string name, std::string platform, emscripten::val callback);
   void listDevices(emscripten::val callback);
   void revokeDevice(std::string device_id, emscripten::val callback);
