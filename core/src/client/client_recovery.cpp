@@ -11,10 +11,10 @@ namespace {
 
 constexpr int kEnvelopeAttempts = 3;  // compare-and-swap rounds lost to other devices before giving up
 
-// The stored version of GET `path` (0 when there is none yet), or its error.
-template <class Parse>
-void stored_version(const std::shared_ptr<Client::Impl>& self, const std::string& path, Parse parse,
-                    std::function<void(Result<std::int64_t>)> done) {
+// The stored version of GET `path` (0 when there is none yet), or its error. `parse` is a plain
+// function pointer, not a template parameter: both envelopes share one completion (module size).
+void stored_version(const std::shared_ptr<Client::Impl>& self, const std::string& path,
+                    std::int64_t (*parse)(const std::string& body), std::function<void(Result<std::int64_t>)> done) {
   self->send_authed(self->request("GET", path), [parse, done](Result<HttpResponse> result) {
     try {
       done(parse(reply_body(std::move(result)).value()));

@@ -79,16 +79,26 @@ ClientAdapter::~ClientAdapter() {
   for (auto& [id, watch] : watches_) watch->stop();
 }
 
-template <class Start>
-void ClientAdapter::run(const val& callback, Start start) {
-  if (!core_) return fail(callback, not_open());
+namespace {
+
+// The body of ClientAdapter::run, once for every method (module size): each method's lambda is
+// reached through `start(context, core)`, so it does not get its own copy of the checks and catches.
+void run_start(Client* core, const val& callback, void (*start)(void*, Client&), void* context) {
+  if (!core) return fail(callback, not_open());
   try {
-    start(*core_);
+    start(context, *core);
   } catch (const Error& error) {
     fail(callback, error);
   } catch (const std::exception& error) {
     fail(callback, Error(ErrorKind::invalid_input, error.what()));
   }
+}
+
+}  // namespace
+
+template <class Start>
+void ClientAdapter::run(const val& callback, Start start) {
+  run_start(core_.get(), callback, [](void* context, Client& core) { (*static_cast<Start*>(context))(core); }, &start);
 }
 
 val ClientAdapter::open(val options) {
