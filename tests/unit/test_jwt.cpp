@@ -55,9 +55,15 @@ TEST_CASE("read_jwt_claims reads sub, app, iat and exp", "[auth][jwt]") {
   CHECK(jwt_expires_at(claims) == SystemTime{1800000000s});
 }
 
+TEST_CASE("read_jwt_claims reads the session id sid", "[auth][jwt]") {
+  const JwtClaims claims = read_jwt_claims(token_with(R"({"sub":"u","app":"a","sid":"s-1","exp":5})"));
+  CHECK(claims.sid == "s-1");
+}
+
 TEST_CASE("read_jwt_claims: iat optional, unknown claims ignored", "[auth][jwt]") {
   const JwtClaims claims = read_jwt_claims(token_with(R"({"sub":"u","app":"a","exp":0,"jti":"x","n":1.5})"));
   CHECK(claims.iat == 0);
+  CHECK(claims.sid.empty());
   CHECK(claims.exp == 0);
   CHECK(read_jwt_claims(token_with(R"({"sub":"u","app":"a","exp":253402300799})")).exp == 253402300799);
 }
@@ -121,6 +127,7 @@ TEST_CASE("read_jwt_claims rejects malformed tokens with Error{unauthorized}", "
   check_malformed(token_with(R"({"sub":"u","app":null,"exp":1800000000})"), "payload.app");
   check_malformed(token_with(R"({"sub":"u","app":"a","exp":1800000000,"iat":"x"})"), "payload.iat");
   check_malformed(token_with(R"({"sub":"u","app":"a","exp":1800000000,"iat":1.5})"), "payload.iat");
+  check_malformed(token_with(R"({"sub":"u","app":"a","exp":1800000000,"sid":7})"), "payload.sid");
   // Invalid UTF-8 inside the payload JSON.
   check_malformed(token_with("{\"sub\":\"\xff\",\"app\":\"a\",\"exp\":1}"), "payload");
 }

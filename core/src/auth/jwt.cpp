@@ -90,6 +90,10 @@ JwtClaims read_jwt_claims(std::string_view token) {
   if (const auto iat = payload.find("iat"); iat != payload.end()) {
     claims.iat = time_claim(*iat, "payload.iat");
   }
+  if (const auto sid = payload.find("sid"); sid != payload.end()) {
+    if (!sid->is_string()) malformed("payload.sid", "must be a string");
+    claims.sid = sid->get<std::string>();
+  }
   return claims;
 }
 

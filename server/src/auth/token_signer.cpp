@@ -6,25 +6,11 @@
 
 #include "synckit/bytes.hpp"
 #include "synckit/error.hpp"
-#include "synckit/json_value.hpp"
 
 namespace synckit::server {
 namespace {
 
 constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
-
-// The "sid" claim of a token read_jwt_claims accepted (so its payload is a base64url JSON object):
-// core's reader ignores claims it does not know, so the server reads its own one here.
-std::string session_claim(std::string_view token) {
-  const auto first = token.find('.');
-  const auto second = token.find('.', first + 1);
-  const Bytes payload = base64url_decode(token.substr(first + 1, second - first - 1), "payload");
-  const JsonValue claims =
-      parse_json_value(std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
-  const auto sid = claims.is_object() ? claims.find("sid") : claims.end();
-  if (sid == claims.end() || !sid->is_string()) return {};
-  return sid->get<std::string>();
-}
 
 }  // namespace
 
@@ -63,7 +49,7 @@ std::optional<AccessClaims> TokenSigner::verify(std::string_view token, std::int
   try {
     JwtClaims claims = read_jwt_claims(token);
     if (claims.exp <= now_seconds) return std::nullopt;
-    return AccessClaims{std::move(claims.sub), std::move(claims.app), session_claim(token), claims.iat, claims.exp};
+    return AccessClaims{std::move(claims.sub), std::move(claims.app), std::move(claims.sid), claims.iat, claims.exp};
   } catch (const Error&) {
     return std::nullopt;
   }

@@ -20,21 +20,23 @@ inline constexpr std::size_t kMaxAccessTokenBytes = 8192;
 inline constexpr std::int64_t kMaxJwtTime = 253402300799;
 
 // The claims the client uses. sub and app are required non-empty strings (user_id, app_id; not
-// checked to be UUIDs), exp is required, iat is optional (0 when absent); other claims are ignored.
+// checked to be UUIDs), exp is required, iat and sid are optional (0 / empty when absent); other
+// claims are ignored.
 struct JwtClaims {
   std::string sub;
   std::string app;
+  std::string sid;       // the server's session id (protocol 1.1); empty when the token has none
   std::int64_t iat = 0;  // seconds since the Unix epoch; 0 when the token has none
   std::int64_t exp = 0;  // seconds since the Unix epoch
 };
 
 // Decodes the claims of a compact JWT: three dot-separated unpadded base64url parts; the header
 // must be a JSON object with a non-empty string "alg"; the payload a JSON object with the claims
-// above, exp/iat integers (not floats or strings) in 0..kMaxJwtTime; the signature non-empty
+// above, exp/iat integers (not floats or strings) in 0..kMaxJwtTime, sid a string when present; the signature non-empty
 // base64url. Does not verify the signature.
 // Any malformation throws Error{unauthorized} with a detail starting "malformed access token" and
 // field naming the part: "token", "header", "header.alg", "payload", "payload.exp", "payload.sub",
-// "payload.app", "payload.iat" or "signature". Messages never contain the token or its parts.
+// "payload.app", "payload.iat", "payload.sid" or "signature". Messages never contain the token or its parts.
 JwtClaims read_jwt_claims(std::string_view token);
 
 // The moment the token expires (exp).
