@@ -7,6 +7,8 @@
 // Whatever opens or parses must write back (change_entry_to_json) and read back equal.
 // Reader and writer are also checked against a reference built the plain way on nlohmann's DOM
 // (parse, find, dump): the same entries and the same bytes, or the same error kind and field.
+// The optional "hlc" key is reached through the seeds and through 4., the input as the text of the
+// hlc string of a change in the format's form (both readers, the reference and a round trip).
 #include <sodium.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 
 #include "fuzz_support.hpp"
 #include "synckit/crypto/change.hpp"
+#include "synckit/replica/hlc.hpp"
 #include "synckit/timestamp.hpp"
 
 namespace synckit_fuzz {
@@ -66,6 +69,10 @@ inline synckit::ChangeEntry reference_from_json(std::string_view text, synckit::
   entry.timestamp = *time;
   entry.data = member("data");
   if ((entry.op == synckit::ChangeOp::remove) != entry.data.is_null()) fail("data");
+  if (const auto hlc = object.find("hlc"); hlc != object.end()) {
+    if (!hlc->is_string() || !synckit::parse_hlc(hlc->get_ref<const std::string&>())) fail("hlc");
+    entry.hlc = hlc->get<std::string>();
+  }
   return entry;
 }
 
@@ -73,7 +80,8 @@ inline synckit::ChangeEntry reference_from_json(std::string_view text, synckit::
 inline std::string reference_to_json(const synckit::ChangeEntry& entry) {
   return "{\"table\":" + nlohmann::json(entry.table).dump() + ",\"op\":\"" +
          std::string(synckit::change_op_name(entry.op)) + "\",\"row_id\":" + nlohmann::json(entry.row_id).dump() +
-         ",\"timestamp\":\"" + synckit::format_timestamp(entry.timestamp) + "\",\"data\":" + entry.data.dump() + "}";
+         ",\"timestamp\":\"" + synckit::format_timestamp(entry.timestamp) + "\",\"data\":" + entry.data.dump() +
+         (entry.hlc.empty() ? "" : ",\"hlc\":" + nlohmann::json(entry.hlc).dump()) + "}";
 }
 
 // change_entry_from_json agrees with the reference on `text`: the same entry, or an error of the
@@ -183,6 +191,16 @@ inline void change_open(std::string_view input) {
     } catch (const synckit::Error&) {
     }
     writer_on_raw_strings(text);
+  });
+  // 4. The input as the hlc string's text (mutations of a stamp seed reach every branch of its check).
+  guarded(input, [](std::string_view text) {
+    const std::string stamped =
+        R"({"table":"t","op":"update","row_id":"r","timestamp":"2026-11-25T16:30:59.123Z","data":1,"hlc":")" +
+        std::string(text) + "\"}";
+    matches_reference_reader(stamped, synckit::ErrorKind::invalid_data);
+    const synckit::ChangeEntry entry = synckit::change_entry_from_json(stamped, synckit::ErrorKind::invalid_input);
+    round_trip(entry, synckit::ErrorKind::invalid_input);
+    matches_reference_writer(entry);
   });
 }
 

@@ -11,6 +11,7 @@
 #include "json/compact_json.hpp"
 #include "json/utf8.hpp"
 #include "synckit/error.hpp"
+#include "synckit/replica/hlc.hpp"
 #include "synckit/secret.hpp"
 #include "synckit/timestamp.hpp"
 
@@ -30,6 +31,8 @@ void check_text(ErrorKind kind, std::string_view field, const std::string& value
 void check_data(ErrorKind kind, ChangeOp op, const JsonValue& data) {
   if ((op == ChangeOp::remove) != data.is_null()) fail(kind, "data", "must be null exactly when op is delete");
 }
+
+[[noreturn]] void fail_hlc(ErrorKind kind) { fail(kind, "hlc", "must be a replica stamp (replica.md)"); }
 
 // The plaintext being written: a std::string that, when it must grow, moves into a buffer twice as
 // large and wipes the one it leaves (std::string's own growth would free that one unwiped).
@@ -221,14 +224,14 @@ struct TextField {
   }
 };
 
-// The top-level fields as read.
+// The top-level fields as read (hlc is optional).
 struct PlaintextFields {
-  TextField table, op, row_id, timestamp;
+  TextField table, op, row_id, timestamp, hlc;
   bool has_data = false;
 };
 
 // SAX reader of the plaintext (nlohmann's lexer and parser, so JSON and UTF-8 are checked by the
-// same code as before): keeps the four top-level strings, builds `data` straight into the entry
+// same code as before): keeps the five top-level strings, builds `data` straight into the entry
 // (no DOM of the whole object, no copy), skips unknown keys. Checking the fields is left to after
 // the parse, so that any syntax error wins over a field error, as it did with the DOM.
 class PlaintextReader {
@@ -269,7 +272,7 @@ class PlaintextReader {
     if (depth_ > 1) return !dom_ || dom_->key(name);
     in_data_ = name == "data";
     current_ = name == "table" ? &fields_.table : name == "op" ? &fields_.op : name == "row_id" ? &fields_.row_id
-             : name == "timestamp" ? &fields_.timestamp : nullptr;
+             : name == "timestamp" ? &fields_.timestamp : name == "hlc" ? &fields_.hlc : nullptr;
     return true;
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
@@ -315,9 +318,10 @@ class PlaintextReader {
 };
 
 // The plaintext as change_entry_to_json writes it, read without nlohmann's lexer except over
-// `data`: no whitespace outside data, the five keys once each in any order, top-level strings of
-// printable ASCII without escapes. `data` is parsed by nlohmann from its span. Returns false for
-// anything else, leaving the answer (entry or error) to the SAX reader over the whole text.
+// `data`: no whitespace outside data, the five keys (and an optional sixth, hlc) once each in any
+// order, top-level strings of printable ASCII without escapes. `data` is parsed by nlohmann from
+// its span. Returns false for anything else, leaving the answer (entry or error) to the SAX reader
+// over the whole text.
 bool read_common_form(std::string_view text, PlaintextFields& fields, JsonValue& data) {
   const std::size_t n = text.size();
   std::size_t i = 1;
@@ -344,6 +348,7 @@ bool read_common_form(std::string_view text, PlaintextFields& fields, JsonValue&
     else if (key == "row_id") field = &fields.row_id, bit = 4;
     else if (key == "timestamp") field = &fields.timestamp, bit = 8;
     else if (key == "data") bit = 16;
+    else if (key == "hlc") field = &fields.hlc, bit = 32;
     if (bit == 0 || (seen & bit) != 0) return false;
     seen |= bit;
     if (field != nullptr) {
@@ -362,7 +367,7 @@ bool read_common_form(std::string_view text, PlaintextFields& fields, JsonValue&
     if (text[i] == '}') break;
     if (text[i++] != ',') return false;
   }
-  return i + 1 == n && seen == 31;
+  return i + 1 == n && (seen == 31 || seen == 63);
 }
 
 }  // namespace
@@ -388,12 +393,14 @@ void validate_change_entry(const ChangeEntry& entry) {
   check_text(kind, "table", entry.table, kMaxTableBytes);
   check_text(kind, "row_id", entry.row_id, kMaxRowIdBytes);
   check_data(kind, entry.op, entry.data);
+  if (!entry.hlc.empty() && !parse_hlc(entry.hlc)) fail_hlc(kind);
 }
 
 std::string change_entry_to_json(const ChangeEntry& entry) {
   validate_change_entry(entry);
-  // The fixed text is 67 bytes; data's size is not known before dumping it.
-  PlaintextOut out(128 + entry.table.size() + entry.row_id.size() + (entry.data.is_structured() ? 256 : 0));
+  // The fixed text is 67 bytes (and 9 around an hlc); data's size is not known before dumping it.
+  PlaintextOut out(128 + entry.table.size() + entry.row_id.size() + entry.hlc.size() +
+                   (entry.data.is_structured() ? 256 : 0));
   out += "{\"table\":";
   append_json_string(out, entry.table, "table");
   out += ",\"op\":\"";
@@ -404,6 +411,11 @@ std::string change_entry_to_json(const ChangeEntry& entry) {
   append_timestamp(out, entry.timestamp);
   out += "\",\"data\":";
   append_data(out, entry.data);
+  if (!entry.hlc.empty()) {  // a stamp (validated above): printable ASCII, nothing to escape
+    out += ",\"hlc\":\"";
+    out += entry.hlc;
+    out += '"';
+  }
   out += '}';
   return std::move(out).take();
 }
@@ -422,7 +434,7 @@ ChangeEntry change_entry_from_json(std::string_view text, ErrorKind kind) {
       throw Error(kind, "change plaintext is not a JSON object");
     }
   }
-  // The same checks in the same order as ever: table, op, row_id, timestamp, data.
+  // The same checks in the same order as ever: table, op, row_id, timestamp, data, then hlc.
   const auto require = [&](const TextField& field, const char* name) {
     if (field.state == TextField::missing) fail(kind, name, "is missing");
   };
@@ -445,6 +457,10 @@ ChangeEntry change_entry_from_json(std::string_view text, ErrorKind kind) {
   entry.timestamp = *parsed_time;
   if (!reader.has_data) fail(kind, "data", "is missing");
   check_data(kind, entry.op, entry.data);
+  if (reader.hlc.state != TextField::missing) {
+    if (reader.hlc.state != TextField::text || !parse_hlc(reader.hlc.value)) fail_hlc(kind);
+    entry.hlc = std::move(reader.hlc.value);
+  }
   return entry;
 }
 

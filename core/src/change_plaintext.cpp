@@ -4,6 +4,7 @@
 
 #include "json/compact_json.hpp"
 #include "synckit/error.hpp"
+#include "synckit/replica/hlc.hpp"
 #include "synckit/secret.hpp"
 #include "synckit/timestamp.hpp"
 
@@ -15,7 +16,8 @@ using detail::kNotCompactJson;
 // One past the change object at text[i] if it is in the format's own form, every rule checked:
 // {"table":T,"op":O,"row_id":R,"timestamp":S,"data":D} in that order and without whitespace, T and
 // R printable ASCII without escapes within their limits, a valid op and timestamp, D compact JSON
-// that nlohmann accepts and that is null exactly for deletes. Else kNotCompactJson.
+// that nlohmann accepts and that is null exactly for deletes; optionally ,"hlc":H before the `}`,
+// H a replica stamp. Else kNotCompactJson.
 std::size_t common_form_end(std::string_view text, std::size_t i) noexcept {
   const auto literal = [&](std::string_view word) {
     if (text.substr(i, word.size()) != word) return false;
@@ -44,6 +46,11 @@ std::size_t common_form_end(std::string_view text, std::size_t i) noexcept {
   const std::size_t data_start = i;
   i = detail::compact_json_end(text, i);
   if (i == kNotCompactJson || (text.substr(data_start, i - data_start) == "null") != remove) return kNotCompactJson;
+  if (literal(R"(,"hlc":")")) {
+    if (!parse_hlc(text.substr(i, kHlcTextBytes))) return kNotCompactJson;
+    i += kHlcTextBytes;
+    if (!literal("\"")) return kNotCompactJson;
+  }
   return literal("}") ? i : kNotCompactJson;
 }
 

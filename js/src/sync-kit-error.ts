@@ -21,7 +21,8 @@ export type SyncKitErrorKind =
   | 'payload_too_large'
   | 'invalid_grant'
   | 'not_set_up'
-  | 'cancelled';
+  | 'cancelled'
+  | 'storage';
 
 /** The shape the wasm module reports errors in. */
 export interface CoreError {

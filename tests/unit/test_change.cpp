@@ -34,6 +34,18 @@ TEST_CASE("a sealed change opens to the same entry under the same id", "[change]
   CHECK(seal_change(key, "c_0001", entry, random) != sealed);  // fresh nonce each time
 }
 
+TEST_CASE("a change with a replica stamp opens with it", "[change]") {
+  RandomSource& random = test::system_random();
+  const ChangeKey key = derive_change_key(test::counting_master_key());
+  ChangeEntry entry = test::sample_entry();
+  entry.hlc = "001764772345123-0000-9f30ba274f874d50";
+  const Bytes sealed = seal_change(key, "c_0001", entry, random);
+  CHECK(sealed.size() == change_entry_to_json(test::sample_entry()).size() + 46 + kSealedOverhead);
+  CHECK(open_change(key, "c_0001", sealed) == entry);
+  entry.hlc = "001764772345123-0000-9F30BA274F874D50";
+  CHECK(test::kind_thrown([&] { seal_change(key, "c_0001", entry, random); }) == ErrorKind::invalid_input);
+}
+
 TEST_CASE("a change sealed with a fixed nonce is nonce || ciphertext || tag", "[change]") {
   const ChangeKey key = derive_change_key(test::counting_master_key());
   test::FixedRandom nonce(test::counting_bytes(24));
@@ -66,6 +78,8 @@ TEST_CASE("authenticated payloads that break the format are invalid data", "[cha
       R"({"table":"t","op":"remove","row_id":"r","timestamp":"2026-11-25T16:30:59.123Z","data":null})",
       R"({"table":"t","op":"delete","row_id":"r","timestamp":"2026-11-25T16:30:59.123Z","data":{"x":1}})",
       "{\"table\":\"t\xff\",\"op\":\"insert\",\"row_id\":\"r\",\"timestamp\":\"2026-11-25T16:30:59.123Z\",\"data\":1}",
+      R"({"table":"t","op":"insert","row_id":"r","timestamp":"2026-11-25T16:30:59.123Z","data":1,"hlc":"x"})",
+      R"({"table":"t","op":"insert","row_id":"r","timestamp":"2026-11-25T16:30:59.123Z","data":1,"hlc":null})",
   };
   for (const char* plaintext : plaintexts) {
     INFO(plaintext);

@@ -132,3 +132,97 @@ TEST_CASE("an array of changes: each element read on its own, errors name the el
   CHECK(field_of("{}") == "changes");
   CHECK(field_of("") == "changes");
 }
+
+namespace {
+const std::string kHlc = R"(,"hlc":"001764772345123-0000-9f30ba274f874d50")";
+
+std::string with_data_hlc(const std::string& data, const std::string& hlc = kHlc) { return kHead + data + hlc + "}"; }
+
+std::string field_of_error(const std::string& text, ErrorKind kind) {
+  try {
+    ChangePlaintext::from_json(text, kind);
+  } catch (const Error& error) {
+    CHECK(error.kind() == kind);
+    return error.field();
+  }
+  return "(no error)";
+}
+}  // namespace
+
+TEST_CASE("a change with an hlc in the format's own form is kept byte for byte", "[change_plaintext]") {
+  for (const char* d : {R"({"title":"Buy milk","done":false})", R"({"z":1,"a":[1.50,-0]})", R"("\u00e9 \"hlc\"")",
+                        "12345678901234567890123456789", "[false]"}) {
+    INFO(d);
+    CHECK(ChangePlaintext::from_json(with_data_hlc(d)).text() == with_data_hlc(d));
+    CHECK(ChangePlaintext::from_json(with_data_hlc(d), ErrorKind::invalid_data).text() == with_data_hlc(d));
+    // The slow path reads the same entry (data's text may be written otherwise: 1.50 as 1.5).
+    CHECK(change_entry_from_json(ChangePlaintext::from_json(with_data_hlc(d)).text(), ErrorKind::invalid_data) ==
+          change_entry_from_json(rewritten(with_data_hlc(d)), ErrorKind::invalid_data));
+    CHECK(change_entry_from_json(with_data_hlc(d), ErrorKind::invalid_data).hlc == kHlc.substr(8, 37));
+  }
+  const std::string removal = R"({"table":"t","op":"delete","row_id":"r","timestamp":"2026-11-25T16:30:59.123Z",)"
+                              R"("data":null,"hlc":"999999999999999-ffff-ffffffffffffffff"})";
+  CHECK(ChangePlaintext::from_json(removal).text() == removal);
+  CHECK(change_entry_from_json(removal, ErrorKind::invalid_data).hlc == "999999999999999-ffff-ffffffffffffffff");
+  ChangeEntry entry = change_entry_from_json(with_data("1"), ErrorKind::invalid_input);
+  entry.hlc = "000000000000000-0000-0000000000000000";
+  CHECK(ChangePlaintext(entry).text() == with_data_hlc("1", R"(,"hlc":"000000000000000-0000-0000000000000000")"));
+  const auto changes = change_plaintexts_from_json_array("[" + with_data_hlc("1") + "," + with_data("2") + "]");
+  REQUIRE(changes.size() == 2);
+  CHECK(changes[0].text() == with_data_hlc("1"));
+  CHECK(changes[1].text() == with_data("2"));
+}
+
+TEST_CASE("a change with an hlc in any other form is written again with hlc after data", "[change_plaintext]") {
+  const std::string ts = R"("timestamp":"2026-11-25T16:30:59.123Z")";
+  const std::string stamp = R"("hlc":"001764772345123-0000-9f30ba274f874d50")";
+  const std::string expected = with_data_hlc("2");
+  const std::string texts[] = {
+      "{" + stamp + R"(,"table":"todos","op":"insert","row_id":"todo-1",)" + ts + R"(,"data":2})",
+      R"({"table":"todos","op":"insert","row_id":"todo-1",)" + ts + "," + stamp + R"(,"data":2})",
+      R"({"table":"todos","op":"insert","row_id":"todo-1",)" + ts + R"(,"data":2,)" + stamp + R"(,"x":0})",
+      R"({"table":"todos","op":"insert","row_id":"todo-1",)" + ts + R"(,"data":2, )" + stamp + "}",
+      R"({"table":"todos","op":"insert","row_id":"todo-1",)" + ts + R"(,"data":2,"hlc" :"001764772345123-0000-9f30ba274f874d50"})",
+      R"({"table":"todos","op":"insert","row_id":"todo-1",)" + ts +
+          R"(,"data":2,"hlc":"\u0030\u0030\u0031764772345123-0000-9f30ba274f874d50"})",
+      R"({"table":"todos","op":"insert","row_id":"todo-1",)" + ts + R"(,"data":2,"hlc":1,)" + stamp + "}",
+  };
+  for (const std::string& text : texts) {
+    INFO(text);
+    CHECK(rewritten(text) == expected);
+    CHECK(ChangePlaintext::from_json(text).text() == expected);
+    CHECK(ChangePlaintext::from_json(text, ErrorKind::invalid_data).text() == expected);
+  }
+  // Readers keep ignoring keys they do not know; a key that merely looks like hlc is one of them.
+  CHECK(ChangePlaintext::from_json(with_data_hlc("2", R"(,"HLC":"x","hlc_":5)")).text() == with_data("2"));
+}
+
+TEST_CASE("an hlc that is not a replica stamp is refused on either path, naming hlc", "[change_plaintext]") {
+  const std::string bad[] = {
+      R"(,"hlc":5)", R"(,"hlc":null)", R"(,"hlc":{})", R"(,"hlc":"")",
+      R"(,"hlc":"001764772345123-0000-9f30ba274f874d5")",    // 36 bytes
+      R"(,"hlc":"001764772345123-0000-9f30ba274f874d500")",  // 38 bytes
+      R"(,"hlc":"001764772345123-0000-9f30ba274F874d50")",   // upper-case hex
+      R"(,"hlc":"001764772345123+0000-9f30ba274f874d50")",   // bad separators
+      R"(,"hlc":"0017647723451230000--9f30ba274f874d50")",
+      R"(,"hlc":"001764772345123-0000-9f30ba274f874d50\u0000")",
+  };
+  for (const std::string& hlc : bad) {
+    INFO(hlc);
+    for (const ErrorKind kind : {ErrorKind::invalid_input, ErrorKind::invalid_data}) {
+      CHECK(field_of_error(with_data_hlc("1", hlc), kind) == "hlc");
+      CHECK(field_of_error(with_data_hlc("1", " " + hlc), kind) == "hlc");  // the slow path
+    }
+    try {
+      change_plaintexts_from_json_array("[" + with_data_hlc("1") + "," + with_data_hlc("1", hlc) + "]");
+      FAIL("accepted");
+    } catch (const Error& error) {
+      CHECK(error.field() == "changes[1].hlc");
+    }
+  }
+  // Not the format's form after all: trailing text or a broken string is a JSON error.
+  CHECK(field_of_error(with_data_hlc("1") + "x") == "");
+  CHECK(field_of_error(kHead + "1" + kHlc) == "");
+  CHECK(field_of_error(kHead + "1" + kHlc.substr(0, kHlc.size() - 1) + "}") == "");
+  CHECK(field_of_error(kHead + "1" + R"(,"hlc":"001764772345123-0000-9f30ba274f874d50)") == "");
+}

@@ -6,22 +6,19 @@
 
 #include <set>
 
-#include "fake_platform.hpp"
-#include "fixed_random.hpp"
+#include "unlocked_client.hpp"
 #include "synckit/client/client.hpp"
 #include "synckit/crypto/keys.hpp"
-#include "system_random.hpp"
 
 using namespace synckit;
 using namespace std::chrono;
 
 namespace {
 
-constexpr std::int64_t kNow = 1'800'000'000;  // seconds
-const std::string kUser = "11111111-1111-4111-8111-111111111111";
-const std::string kApp = "22222222-2222-4222-8222-222222222222";
-const std::string kDevice = "33333333-3333-4333-8333-333333333333";
-const std::string kUrl = "http://127.0.0.1:8787";
+constexpr std::int64_t kNow = test::kRigNow;
+const std::string& kUser = test::kRigUser;
+const std::string& kApp = test::kRigApp;
+const std::string& kDevice = test::kRigDevice;
 
 // The ids of one push request.
 std::vector<std::string> ids_of(const HttpRequest& request) {
@@ -31,23 +28,8 @@ std::vector<std::string> ids_of(const HttpRequest& request) {
   return out;
 }
 
-struct Rig {
-  test::ManualScheduler scheduler;
-  test::ScriptedTransport transport{scheduler};
-  test::MemoryKeyStore keys{scheduler};
-  test::FakeClock clock{SystemTime{seconds{kNow}}};
-  Client client{ClientConfig{kUrl, "sk_test", {}, 500, {}, {}},
-                ClientServices{transport, scheduler, keys, clock, test::system_random()}};
-
-  explicit Rig(const std::string& user = kUser) {
-    client.restore_session({user, kApp, test::fake_jwt(kNow + 900, user), "refresh-1"});
-    keys.keys[kUrl + "|" + kApp + "|" + user] = Bytes(32, 7);
-    std::optional<Result<bool>> unlocked;
-    client.unlock_from_key_store([&](Result<bool> r) { unlocked.emplace(std::move(r)); });
-    scheduler.run_all();
-    REQUIRE(unlocked);
-    REQUIRE(unlocked->value());
-  }
+struct Rig : test::UnlockedClient {
+  explicit Rig(const std::string& user = kUser) : UnlockedClient(user) {}
 
   Result<std::int64_t> push(const std::vector<ChangeEntry>& changes) {
     std::optional<Result<std::int64_t>> out;

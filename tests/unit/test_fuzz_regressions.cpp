@@ -22,6 +22,8 @@
 #include "../../fuzz/fuzz_misc.cpp"
 #include "../../fuzz/fuzz_pull_reply.cpp"
 #include "../../fuzz/fuzz_recovery_code.cpp"
+#include "../../fuzz/fuzz_replica_merge.cpp"
+#include "../../fuzz/fuzz_replica_records.cpp"
 #include "../../fuzz/fuzz_wire_replies.cpp"
 
 namespace {
@@ -43,6 +45,7 @@ const std::vector<Target>& targets() {
       {"blob_open", synckit_fuzz::blob_open},   {"jwt", synckit_fuzz::jwt},
       {"base64", synckit_fuzz::base64},         {"misc", synckit_fuzz::misc},
       {"recovery_code", synckit_fuzz::recovery_code},
+      {"replica_merge", synckit_fuzz::replica_merge}, {"replica_records", synckit_fuzz::replica_records},
   };
   return all;
 }

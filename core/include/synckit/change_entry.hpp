@@ -28,20 +28,24 @@ struct ChangeEntry {
   std::string row_id;     // non-empty UTF-8, at most 256 bytes
   SystemTime timestamp{}; // serialised as RFC 3339 UTC with milliseconds
   JsonValue data;         // any JSON value; null exactly for deletes
+  std::string hlc{};      // empty: none (a plain v1 change); else the replica stamp (replica.md)
 
   friend bool operator==(const ChangeEntry&, const ChangeEntry&) = default;
 };
 
 // Checks the rules above. Throws Error{invalid_input} naming the field that breaks them.
+// A non-empty hlc must be a stamp parse_hlc accepts (replica/hlc.hpp).
 void validate_change_entry(const ChangeEntry& entry);
 
 // The format's plaintext: keys in the order table, op, row_id, timestamp, data; no whitespace.
+// A non-empty hlc follows data as one more key, "hlc".
 // Throws Error{invalid_input} if the entry breaks the rules or holds invalid UTF-8.
 std::string change_entry_to_json(const ChangeEntry& entry);
 
 // Reads a plaintext object (keys in any order, unknown keys ignored) and checks every field.
 // Throws Error{kind} naming the field; `kind` is invalid_data for opened payloads and invalid_input
 // for app input. Never quotes the text in the message.
+// An "hlc" key is optional (absent: hlc empty); when present it must be a replica stamp.
 ChangeEntry change_entry_from_json(std::string_view text, ErrorKind kind);
 
 }  // namespace synckit

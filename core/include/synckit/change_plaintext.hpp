@@ -21,8 +21,8 @@ class ChangePlaintext {
   explicit ChangePlaintext(const ChangeEntry& entry);
 
   // One change object as JSON text with the plaintext's keys: {"table", "op", "row_id",
-  // "timestamp", "data"}, read by the rules for an opened plaintext (change_entry_from_json: keys
-  // in any order, unknown keys ignored). Text already in the format's own form (those keys in that
+  // "timestamp", "data"} and optionally "hlc", read by the rules for an opened plaintext
+  // (change_entry_from_json: keys in any order, unknown keys ignored). Text already in the format's own form (those keys in that
   // order, no whitespace, table and row id printable ASCII without escapes) is checked and kept
   // byte for byte, without a parse; any other form is parsed and written again. Throws
   // Error{kind} naming the field; field "" when the text is not a JSON object. `kind` is

@@ -27,7 +27,8 @@ namespace synckit {
   X(payload_too_large, "payload_too_large", "the request is larger than the server accepts")     \
   X(invalid_grant, "invalid_grant", "the OAuth code is invalid, expired or already used")        \
   X(not_set_up, "not_set_up", "the client is not signed in or encryption is not set up")            \
-  X(cancelled, "cancelled", "the call was cancelled")
+  X(cancelled, "cancelled", "the call was cancelled")                                            \
+  X(storage, "storage", "the local replica's storage failed")
 
 // What went wrong, coarsely: callers branch on this.
 enum class ErrorKind {

@@ -3,6 +3,7 @@
 #include "client/client_impl.hpp"
 #include "synckit/net/url_policy.hpp"
 #include "synckit/wire/error_body.hpp"
+#include "synckit/wire/health.hpp"
 
 namespace synckit {
 
@@ -11,6 +12,15 @@ Result<std::string> reply_body(Result<HttpResponse> result) {
   HttpResponse& response = result.value();
   if (response.status >= 200 && response.status < 300) return std::move(response.body);
   return wire::error_from_reply(response.status, response.body, response.header("Retry-After"));
+}
+
+bool is_transient_error(const Error& error) noexcept {
+  switch (error.kind()) {
+    case ErrorKind::network:
+    case ErrorKind::rate_limited: return true;
+    case ErrorKind::server_status: return error.status() == 0 || error.status() >= 500;
+    default: return false;
+  }
 }
 
 Client::Impl::Impl(ClientConfig client_config, ClientServices client_services)
@@ -73,6 +83,19 @@ void Client::Impl::send_authed_once(HttpRequest request, std::function<void(Resu
     if (error) return done(*error);
     request.headers.emplace_back("Authorization", "Bearer " + self->tokens->access_token);
     self->runner.run(std::move(request), std::move(done));
+  });
+}
+
+void Client::Impl::probe_live_pull(std::shared_ptr<CancelSignal> cancel, std::function<void(Result<bool>)> done) {
+  HttpRequest health = request("GET", "/v1/health");
+  health.cancel = std::move(cancel);
+  send(std::move(health), [done = std::move(done)](Result<HttpResponse> result) {
+    if (!result) return done(result.error());
+    try {
+      done(result.value().status == 200 && wire::parse_health_text(result.value().body).has_feature("live_pull"));
+    } catch (const Error&) {
+      done(false);
+    }
   });
 }
 

@@ -56,6 +56,11 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
     done(std::move(*result));
   }
 
+  // Whether the server holds pulls (protocol 1.1 live pull: health's "live_pull"); false for a
+  // health reply that cannot be read (then poll, which every server serves). Errors: the
+  // transport's (network, cancelled).
+  void probe_live_pull(std::shared_ptr<CancelSignal> cancel, std::function<void(Result<bool>)> done);
+
   // --- session (client_session.cpp) ---
   void sign_in(const std::string& path, const std::string& email, const std::string& password, Callback<Account> done);
   // Takes the reply's tokens; `email` is the sign-in email (empty: none known).
@@ -106,6 +111,10 @@ template <>
 void Client::Impl::pull_pages<PlaintextPullResult>(const std::shared_ptr<Impl>& self, const std::string& device_id,
                                                    std::int64_t cursor, const PullOptions& options,
                                                    Callback<PlaintextPullResult> done);
+
+// Errors a loop waits out (watch, the replica's sync loop): the server or the network is away
+// for now (network, 429, 5xx).
+bool is_transient_error(const Error& error) noexcept;
 
 // The body of a 2xx reply, or the typed error the reply means (wire::error_from_reply).
 Result<std::string> reply_body(Result<HttpResponse> result);

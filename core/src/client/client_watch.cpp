@@ -3,20 +3,9 @@
 #include <mutex>
 
 #include "client/client_impl.hpp"
-#include "synckit/wire/health.hpp"
 
 namespace synckit {
 namespace {
-
-// Errors a watch waits out: the server or the network is away for now.
-bool is_transient(const Error& error) {
-  switch (error.kind()) {
-    case ErrorKind::network:
-    case ErrorKind::rate_limited: return true;
-    case ErrorKind::server_status: return error.status() == 0 || error.status() >= 500;
-    default: return false;
-  }
-}
 
 // One watch; Page is PullResult or PlaintextPullResult.
 template <class Page>
@@ -50,17 +39,10 @@ class WatchLoop final : public Watch, public std::enable_shared_from_this<WatchL
   void probe() {
     if (stopped_) return;
     auto self = this->shared_from_this();
-    HttpRequest request = impl_->request("GET", "/v1/health");
-    request.cancel = fresh_cancel();
-    impl_->send(std::move(request), [self](Result<HttpResponse> result) {
+    impl_->probe_live_pull(fresh_cancel(), [self](Result<bool> live) {
       if (self->stopped_) return;
-      if (!result) return self->retry_later(result.error(), &WatchLoop::probe);
-      try {
-        self->live_ = result.value().status == 200 &&
-                      wire::parse_health_text(result.value().body).has_feature("live_pull");
-      } catch (const Error&) {
-        self->live_ = false;  // a health reply we cannot read: poll, which every server serves
-      }
+      if (!live) return self->retry_later(live.error(), &WatchLoop::probe);
+      self->live_ = live.value();
       self->next();
     });
   }
@@ -78,7 +60,7 @@ class WatchLoop final : public Watch, public std::enable_shared_from_this<WatchL
   void on_pull(Result<Page> result, SystemTime asked_at) {
     if (stopped_) return;
     if (!result) {
-      if (is_transient(result.error())) return retry_later(result.error(), &WatchLoop::next);
+      if (is_transient_error(result.error())) return retry_later(result.error(), &WatchLoop::next);
       stopped_ = true;
       return on_page_(result.error());
     }

@@ -39,4 +39,12 @@ ChangeKey derive_change_key(const MasterKey& master) { return derive<ChangeKey>(
 
 BlobKey derive_blob_key(const MasterKey& master) { return derive<BlobKey>(master, kBlobSubkeyId); }
 
+ReplicaSealKey derive_replica_seal_key(const MasterKey& master) {
+  return derive<ReplicaSealKey>(master, kReplicaSealSubkeyId);
+}
+
+ReplicaIndexKey derive_replica_index_key(const MasterKey& master) {
+  return derive<ReplicaIndexKey>(master, kReplicaIndexSubkeyId);
+}
+
 }  // namespace synckit

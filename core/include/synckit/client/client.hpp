@@ -279,6 +279,7 @@ class Client {
   struct Impl;
 
  private:
+  friend class Replica;  // the local replica (synckit/replica/replica.hpp) syncs through the client
   std::shared_ptr<Impl> impl_;
 };
 

@@ -12,10 +12,14 @@ inline constexpr std::size_t kKeyBytes = 32;
 using MasterKey = Secret<kKeyBytes, struct MasterKeyTag>;
 using ChangeKey = Secret<kKeyBytes, struct ChangeKeyTag>;
 using BlobKey = Secret<kKeyBytes, struct BlobKeyTag>;
+using ReplicaSealKey = Secret<kKeyBytes, struct ReplicaSealKeyTag>;    // seals replica records at rest
+using ReplicaIndexKey = Secret<kKeyBytes, struct ReplicaIndexKeyTag>;  // keys the replica's table/row tags
 
 // Subkey ids of crypto_kdf_derive_from_key under context "SYNCKIT1".
 inline constexpr unsigned kChangeSubkeyId = 1;
 inline constexpr unsigned kBlobSubkeyId = 2;
+inline constexpr unsigned kReplicaSealSubkeyId = 3;   // replica.md, "At rest"
+inline constexpr unsigned kReplicaIndexSubkeyId = 4;
 
 // A new random master key (32 bytes from `random`).
 MasterKey generate_master_key(RandomSource& random);
@@ -25,5 +29,9 @@ MasterKey master_key_from_bytes(ByteView bytes);
 ChangeKey derive_change_key(const MasterKey& master);
 // crypto_kdf_derive_from_key(32, 2, "SYNCKIT1", mk).
 BlobKey derive_blob_key(const MasterKey& master);
+// crypto_kdf_derive_from_key(32, 3, "SYNCKIT1", mk).
+ReplicaSealKey derive_replica_seal_key(const MasterKey& master);
+// crypto_kdf_derive_from_key(32, 4, "SYNCKIT1", mk).
+ReplicaIndexKey derive_replica_index_key(const MasterKey& master);
 
 }  // namespace synckit
