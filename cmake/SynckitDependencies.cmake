@@ -1,6 +1,7 @@
-# Third-party dependencies: libsodium (pkg-config), nlohmann/json, Catch2 for tests; SQLite, libpq
-# and cpp-httplib for the reference server. Under Emscripten: libsodium built for wasm
-# (scripts/build-wasm-sodium), and the header-only libraries through include dirs that hold only them.
+# Third-party dependencies: libsodium (pkg-config), nlohmann/json, Catch2 for tests; SQLite for the
+# native replica store and the reference server; libpq and cpp-httplib for the reference server.
+# Under Emscripten: libsodium built for wasm (scripts/build-wasm-sodium), and the header-only
+# libraries through include dirs that hold only them.
 if(EMSCRIPTEN)
   # libsodium for wasm, from the prefix scripts/build-wasm-sodium prints (or the environment
   # variable of the same name). Named PkgConfig::SODIUM like the native one, so targets link it the same way.
@@ -56,8 +57,8 @@ else()
   if(SYNCKIT_BUILD_TESTS)
     find_package(Catch2 2 REQUIRED)
   endif()
+  find_package(SQLite3 REQUIRED)  # the native replica store (and the server)
   if(SYNCKIT_BUILD_SERVER)
-    find_package(SQLite3 REQUIRED)
     find_package(PostgreSQL REQUIRED)  # libpq only (Debian libpq-dev)
     find_package(Boost 1.81 REQUIRED)  # header-only Beast and Asio (Debian libboost1.81-dev)
     pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

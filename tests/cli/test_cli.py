@@ -529,6 +529,90 @@ class CliTest(unittest.TestCase):
         self.fails("login", email, "--password-file", self.password_file, profile=tablet, kind="unauthorized")
         self.fails("device", "list", profile=laptop, kind="token_expired")
 
+    def replica_profiles(self, label):
+        """Two new devices of a new account, each with its profile; returns (email, first, second)."""
+        email = harness.random_email(label)
+        first, second = (os.path.join(self.work, f"{label}-{n}") for n in ("first", "second"))
+        self.synckit("register", email, "--password-file", self.password_file, profile=first, first_use=True)
+        self.synckit("setup-encryption", "new", "--password-file", self.password_file, profile=first)
+        self.synckit("device", "add", "first", profile=first)
+        self.synckit("login", email, "--password-file", self.password_file, profile=second, first_use=True)
+        self.synckit("setup-encryption", "existing", "--password-file", self.password_file, profile=second)
+        self.synckit("device", "add", "second", profile=second)
+        return email, first, second
+
+    def test_19_replica_offline_edits_converge(self):
+        _, first, second = self.replica_profiles("replica")
+        # Offline: the server is frozen (SIGSTOP), so any request would hang; put, delete, get and
+        # list need none.
+        saved = self.profile_json(first)
+        os.kill(self.server.proc.pid, signal.SIGSTOP)
+        self.addCleanup(os.kill, self.server.proc.pid, signal.SIGCONT)
+        self.synckit("replica", "put", "todos", "t1", '{"title":"Buy milk","done":false}', profile=first)
+        self.synckit("replica", "put", "todos", "t2", '{"title":"Grüße"}', profile=first)
+        self.synckit("replica", "put", "todos", "t3", '"gone soon"', profile=first)
+        self.synckit("replica", "delete", "todos", "t3", profile=first)
+        self.assertEqual(self.synckit("replica", "get", "todos", "t1", profile=first)[0].strip(),
+                         '{"title":"Buy milk","done":false}')
+        self.assertEqual(self.synckit("replica", "get", "todos", "t3", profile=first)[0].strip(), "null")
+        self.assertEqual(self.json_lines(self.synckit("replica", "list", "todos", profile=first)[0]),
+                         [{"row_id": "t1", "data": {"title": "Buy milk", "done": False}},
+                          {"row_id": "t2", "data": {"title": "Grüße"}}])
+        self.fails("replica", "put", "todos", "t4", "{not json", profile=first, kind="invalid_input")
+        self.fails("replica", "put", "todos", "t4", "null", profile=first, kind="invalid_input")
+        self.synckit("replica", "put", "todos", "t4", "{}", "--follow", profile=first, expect=1)
+        os.kill(self.server.proc.pid, signal.SIGCONT)
+        # Back online: both sync; the second device edits a row after seeing it, which wins.
+        self.assertEqual(self.synckit("replica", "sync", profile=first)[0].strip(), "pushed 4, pulled 0")
+        self.assertEqual(self.synckit("replica", "sync", profile=second)[0].strip(), "pushed 0, pulled 4")
+        self.synckit("replica", "put", "todos", "t1", '{"title":"Buy milk","done":true}', profile=second)
+        self.synckit("replica", "sync", profile=second)
+        self.synckit("replica", "sync", profile=first)
+        rows_first = self.synckit("replica", "list", "todos", profile=first)[0]
+        self.assertEqual(rows_first, self.synckit("replica", "list", "todos", profile=second)[0])
+        self.assertIn('{"row_id":"t1","data":{"title":"Buy milk","done":true}}', rows_first)
+        # The file is the device's, in the profile directory, and holds none of the plaintext.
+        files = sorted(name for name in os.listdir(first) if name.startswith("replica-"))
+        self.assertEqual(files[0], f"replica-{saved['device_id']}.db")
+        data = b""
+        for name in files:
+            with open(os.path.join(first, name), "rb") as f:
+                data += f.read()
+        for plain in ("Buy milk", "Grüße", "todos", '"t1"', "gone soon"):
+            self.assertNotIn(plain.encode("utf-8"), data)
+
+    def test_20_replica_writes_survive_sigkill_exactly_once(self):
+        _, writer, reader = self.replica_profiles("replica-kill")
+        acknowledged = set()
+        started = time.monotonic()
+        for i in range(60):
+            command = [SYNCKIT["path"], "--profile", writer, "replica", "put", "items", f"r{i}", json.dumps({"i": i})]
+            if i % 10 == 9:
+                command = [SYNCKIT["path"], "--profile", writer, "replica", "sync"]
+            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if i % 3 == 0:
+                # Killed at some point of its run: before, during or after its transaction.
+                time.sleep((i * 7 % 11) / 100.0)
+                proc.send_signal(signal.SIGKILL)
+            rc = proc.wait(timeout=CLI_TIMEOUT)
+            if rc == 0 and i % 10 != 9:
+                acknowledged.add(f"r{i}")
+        self.synckit("replica", "sync", profile=writer)
+        self.assertLess(time.monotonic() - started, 90)
+        self.assertGreater(len(acknowledged), 20)
+        pulled = self.json_lines(self.synckit("pull", profile=reader)[0])
+        counts = {}
+        for change in pulled:
+            counts[change["row_id"]] = counts.get(change["row_id"], 0) + 1
+        for row in acknowledged:
+            self.assertEqual(counts.get(row), 1, f"{row} stored {counts.get(row, 0)} times")
+        for row, count in counts.items():
+            self.assertEqual(count, 1, f"{row} stored {count} times")
+        # And the writer's replica agrees with what the server holds.
+        listed = {line["row_id"] for line in self.json_lines(self.synckit("replica", "list", "items",
+                                                                          profile=writer)[0])}
+        self.assertEqual(listed, set(counts))
+
     # --- the demo -----------------------------------------------------------------------------
 
     def test_17_demo(self):

@@ -45,6 +45,13 @@ void device_revoke(const Invocation& in);  // device revoke ID
 void push(const Invocation& in);  // push < changes.jsonl
 void pull(const Invocation& in);  // pull [--cursor N] [--follow]
 
+// commands_replica.cpp
+void replica_put(const Invocation& in);     // replica put TABLE ROW_ID JSON
+void replica_delete(const Invocation& in);  // replica delete TABLE ROW_ID
+void replica_get(const Invocation& in);     // replica get TABLE ROW_ID
+void replica_list(const Invocation& in);    // replica list TABLE
+void replica_sync(const Invocation& in);    // replica sync [--follow]
+
 // commands_blobs.cpp
 void blob_put(const Invocation& in);  // blob put ID FILE
 void blob_get(const Invocation& in);  // blob get ID FILE

@@ -2,14 +2,9 @@
 
 #include <future>
 
-#include "synckit/native/async_key_store.hpp"
-#include "synckit/native/event_loop.hpp"
-#include "synckit/native/keychain.hpp"
-#include "synckit/native/sodium_random.hpp"
-#include "synckit/native/system_clock.hpp"
+#include "client_parts.hpp"
 
 namespace synckit::native {
-namespace {
 
 std::unique_ptr<Keychain> make_keychain(KeyCache cache) {
   switch (cache) {
@@ -19,57 +14,6 @@ std::unique_ptr<Keychain> make_keychain(KeyCache cache) {
   }
   return std::make_unique<NullKeychain>();
 }
-
-}  // namespace
-
-// Declaration order is destruction order reversed: the core client goes first, then the key
-// store and the transport (their pending completions still reach a live loop), the loop last.
-struct Client::Parts {
-  explicit Parts(Config config)
-      : key_store(make_keychain(config.key_cache), loop),
-        transport(loop, config.transport),
-        core(ClientConfig{std::move(config.server_url), std::move(config.api_key), config.retry, config.pull_limit,
-                          std::move(config.on_session_change), std::move(config.log)},
-             ClientServices{transport, loop, key_store, clock, random}) {}
-
-  // Runs `start` on the loop and waits for the value it reports (or throws its Error).
-  template <class T>
-  T call(std::function<void(synckit::Client&, Callback<T>)> start) {
-    std::promise<Result<T>> promise;
-    auto future = promise.get_future();
-    loop.post({}, [&] {
-      try {
-        start(core, [&promise](Result<T> result) { promise.set_value(std::move(result)); });
-      } catch (const Error& e) {
-        promise.set_value(e);
-      }
-    });
-    return future.get().value();
-  }
-
-  // Runs `work` on the loop and waits for what it returns (for synchronous core calls).
-  template <class F>
-  auto on_loop(F work) {
-    using T = decltype(work(core));
-    std::promise<Result<T>> promise;
-    auto future = promise.get_future();
-    loop.post({}, [&] {
-      try {
-        promise.set_value(work(core));
-      } catch (const Error& e) {
-        promise.set_value(e);
-      }
-    });
-    return future.get().value();
-  }
-
-  EventLoop loop;
-  SodiumRandom random;
-  SystemClock clock;
-  AsyncKeyStore key_store;
-  CurlTransport transport;
-  synckit::Client core;
-};
 
 Client::Client(Config config) : parts_(std::make_unique<Parts>(std::move(config))) {}
 Client::~Client() = default;

@@ -117,6 +117,7 @@ class Client {
   void logout();
 
  private:
+  friend class Replica;  // synckit/native/replica.hpp: runs on this client's loop
   struct Parts;
   std::unique_ptr<Parts> parts_;
 };
