@@ -1,21 +1,25 @@
+import { callbackPromise } from './callback-promise.js';
 import { changesToUtf8, parsePull } from './change-text.js';
-import { type KeyStore, type KeyStoreEntry } from './key-store.js';
+import { openIndexedDBReplica } from './indexeddb-replica-store.js';
+import { Replica, replicaHost } from './replica.js';
+import { type KeyStore, type KeyStoreEntry, keyStoreId } from './key-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { IndexedDBKeyStore } from './indexeddb-key-store.js';
-import { SyncKitError, type CoreError } from './sync-kit-error.js';
+import { SyncKitError } from './sync-kit-error.js';
 import type {
   Account,
   Change,
   Device,
   PullOptions,
   PullResult,
+  ReplicaOptions,
   RetryOptions,
   Session,
   SessionTokens,
   SyncStatus,
   WatchOptions,
 } from './types.js';
-import { loadWasmModule, type WasmCallback, type WasmClient } from './wasm-module.js';
+import { loadWasmModule, type WasmCallback, type WasmClient, type WasmReplica } from './wasm-module.js';
 
 /** Options of SyncKit.create. */
 export interface SyncKitOptions {
@@ -53,6 +57,11 @@ function defaultKeyStore(): KeyStore {
   return new MemoryKeyStore();
 }
 
+function defaultReplicaDatabase(): IDBFactory | null {
+  const scope = globalThis as { indexedDB?: IDBFactory; process?: unknown };
+  return scope.indexedDB && typeof scope.process === 'undefined' ? scope.indexedDB : null;
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -66,9 +75,12 @@ export class SyncKit {
   readonly #slot: { handle: WasmClient | null };
   readonly #pending = new Set<(error: SyncKitError) => void>();
   readonly #watches = new Set<() => void>();
+  readonly #replicas = new Set<Replica>();
+  readonly #serverUrl: string;
 
-  private constructor(handle: WasmClient) {
+  private constructor(handle: WasmClient, serverUrl: string) {
     this.#slot = { handle };
+    this.#serverUrl = serverUrl;
     finalizer?.register(this, this.#slot, this);
   }
 
@@ -93,7 +105,7 @@ export class SyncKit {
       handle.delete();
       throw SyncKitError.fromCore(error);
     }
-    const client = new SyncKit(handle);
+    const client = new SyncKit(handle, options.serverUrl);
     if (options.session) client.restoreSession(options.session);
     return client;
   }
@@ -356,12 +368,46 @@ export class SyncKit {
     return this.#call((h, done) => h.logout(done));
   }
 
+  /**
+   * Opens this device's local replica (replica.md): `deviceId` is a device registered for it, and a
+   * replica made afresh (a cleared browser profile) needs a new one. Browsers keep it in IndexedDB
+   * (one database per server, app, user and options.name), Node in memory unless
+   * options.indexedDB is given. The client must be signed in and unlocked. Rejects with
+   * not_set_up, invalid_input (the database holds another device's replica), crypto (another
+   * account's), storage (IndexedDB failed, or the replica is open in another tab).
+   */
+  async openReplica(deviceId: string, options: ReplicaOptions = {}): Promise<Replica> {
+    const module = await loadWasmModule();
+    const tokens = this.session();
+    if (!tokens) throw new SyncKitError('not_set_up', 'openReplica needs a signed-in client');
+    const factory = options.indexedDB === undefined ? defaultReplicaDatabase() : options.indexedDB;
+    const name = `synckit-replica:${keyStoreId({ serverUrl: this.#serverUrl, appId: tokens.appId, userId: tokens.userId })}:${options.name ?? 'default'}`;
+    const persister = factory ? await openIndexedDBReplica(factory, name) : null;
+    const ref: { handle: WasmReplica | null } = { handle: null };
+    const handle = new module.WasmReplica();
+    ref.handle = handle;
+    const host = {
+      ...replicaHost(ref, persister, options.onRejected, options.onError),
+      ...(options.waitSeconds !== undefined ? { waitSeconds: options.waitSeconds } : {}),
+    };
+    const error = handle.open(this.#handle(), deviceId, persister?.records ?? [], host);
+    if (error) {
+      handle.delete();
+      persister?.close();
+      throw SyncKitError.fromCore(error);
+    }
+    const replica: Replica = new Replica({ handle, persister, onClose: () => this.#replicas.delete(replica) });
+    this.#replicas.add(replica);
+    return replica;
+  }
+
   /** Frees the client. Calls still pending reject (kind 'not_set_up'); later calls do too. */
   dispose(): void {
     const handle = this.#slot.handle;
     if (!handle) return;
     this.#slot.handle = null;
     finalizer?.unregister(this);
+    for (const replica of [...this.#replicas]) replica.close();
     for (const stop of [...this.#watches]) stop();
     const pending = [...this.#pending];
     this.#pending.clear();
@@ -378,34 +424,7 @@ export class SyncKit {
 
   // Runs one adapter call and turns its callback into a Promise that rejects only with SyncKitError.
   #call<T>(start: (handle: WasmClient, done: WasmCallback) => void, convert?: (value: unknown) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let finished = false;
-      const fail = (error: SyncKitError) => {
-        if (finished) return;
-        finished = true;
-        this.#pending.delete(fail);
-        reject(error);
-      };
-      const done: WasmCallback = (error: CoreError | null, value?: unknown) => {
-        if (finished) return;
-        if (error) return fail(SyncKitError.fromCore(error));
-        try {
-          const converted = convert ? convert(value) : (value as T);
-          finished = true;
-          this.#pending.delete(fail);
-          resolve(converted);
-        } catch (thrown) {
-          fail(new SyncKitError('json', `the reply could not be read: ${message(thrown)}`));
-        }
-      };
-      try {
-        const handle = this.#handle();
-        this.#pending.add(fail);
-        start(handle, done);
-      } catch (thrown) {
-        fail(thrown instanceof SyncKitError ? thrown : new SyncKitError('invalid_input', message(thrown)));
-      }
-    });
+    return callbackPromise(this.#pending, () => this.#handle(), start, convert);
   }
 }
 

@@ -126,3 +126,56 @@ export interface WatchOptions {
   /** The error that ends the watch (a revoked device, signed out, a bad reply), if one does. */
   onError?: (error: SyncKitError) => void;
 }
+
+/** Options of SyncKit.openReplica. */
+export interface ReplicaOptions {
+  /** Names the replica among this account's on this device (default 'default'). */
+  name?: string;
+  /** Where it is stored: browsers use globalThis.indexedDB by default; Node keeps it in memory unless one is given (for example fake-indexeddb's). null: memory. */
+  indexedDB?: IDBFactory | null;
+  /** How long the sync loop's live pull is held, 1..60 s (default 30). */
+  waitSeconds?: number;
+  /** Hears every pulled change that could not be opened (it changed no row). */
+  onRejected?: (change: RejectedChange) => void;
+  /** Hears every error of the sync loop; it goes on after network, 5xx and 429 errors and stops after others. */
+  onError?: (error: import('./sync-kit-error.js').SyncKitError) => void;
+}
+
+/** One row of a replica. */
+export interface ReplicaRow {
+  rowId: string;
+  data: JsonValue;
+}
+
+/** What a subscriber hears after each transaction that changed rows of its table (data null: deleted). */
+export interface ReplicaEvent {
+  rows: Array<{ rowId: string; data: JsonValue | null }>;
+  origin: 'local' | 'remote';
+}
+
+/** A pulled change that could not be opened (tampered, another key, breaks the format). */
+export interface RejectedChange {
+  seq: number;
+  changeId: string;
+  error: import('./sync-kit-error.js').SyncKitError;
+}
+
+/** One sync round. */
+export interface ReplicaSyncResult {
+  pushed: number;
+  pulled: number;
+  rejected: RejectedChange[];
+}
+
+export interface ReplicaStatus {
+  /** Local writes not yet acknowledged by the server. */
+  pending: number;
+  /** The end of the last complete sync round. */
+  lastSyncAt: Date | null;
+  /** The last request reached the server. */
+  online: boolean;
+  /** Of the last round; null after one that succeeded. */
+  lastError: import('./sync-kit-error.js').SyncKitError | null;
+  /** The sync loop is on. */
+  running: boolean;
+}

@@ -45,8 +45,27 @@ export interface WasmClient {
   delete(): void;
 }
 
+/** platform/web's ReplicaAdapter, as embind exposes it. */
+export interface WasmReplica {
+  open(client: WasmClient, deviceId: string, records: unknown[], host: object): CoreError | null;
+  put(table: string, rowId: string, data: string, done: WasmCallback): void;
+  remove(table: string, rowId: string, done: WasmCallback): void;
+  get(table: string, rowId: string): { data?: string | null; error?: CoreError };
+  list(table: string): { rows?: string; error?: CoreError };
+  subscribe(table: string, callback: (eventJson: string) => void): number;
+  unsubscribe(id: number): void;
+  sync(done: WasmCallback): void;
+  start(): void;
+  stop(): void;
+  status(): { pending: number; lastSyncAt: number | null; online: boolean; lastError: CoreError | null; running: boolean };
+  close(): void;
+  settleCommit(id: number, error: string): void;
+  delete(): void;
+}
+
 export interface WasmModule {
   WasmClient: new (host: object) => WasmClient;
+  WasmReplica: new () => WasmReplica;
   errorKinds(): Array<{ kind: string; message: string }>;
 }
 

@@ -3,6 +3,7 @@
 #include <emscripten/bind.h>
 
 #include "synckit/web/client_adapter.hpp"
+#include "synckit/web/replica_adapter.hpp"
 
 EMSCRIPTEN_BINDINGS(synckit) {
   using synckit::web::ClientAdapter;
@@ -42,5 +43,21 @@ EMSCRIPTEN_BINDINGS(synckit) {
       .function("status", &ClientAdapter::status)
       .function("logout", &ClientAdapter::logout)
       .function("settleKeyStore", &ClientAdapter::settleKeyStore);
+  using synckit::web::ReplicaAdapter;
+  emscripten::class_<ReplicaAdapter>("WasmReplica")
+      .constructor<>()
+      .function("open", &ReplicaAdapter::open)
+      .function("put", &ReplicaAdapter::put)
+      .function("remove", &ReplicaAdapter::remove)
+      .function("get", &ReplicaAdapter::get)
+      .function("list", &ReplicaAdapter::list)
+      .function("subscribe", &ReplicaAdapter::subscribe)
+      .function("unsubscribe", &ReplicaAdapter::unsubscribe)
+      .function("sync", &ReplicaAdapter::sync)
+      .function("start", &ReplicaAdapter::start)
+      .function("stop", &ReplicaAdapter::stop)
+      .function("status", &ReplicaAdapter::status)
+      .function("close", &ReplicaAdapter::close)
+      .function("settleCommit", &ReplicaAdapter::settleCommit);
   emscripten::function("errorKinds", &synckit::web::error_kinds);
 }

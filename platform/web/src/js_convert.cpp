@@ -37,6 +37,8 @@ long long js_integer(const val& object, const char* key, long long min, long lon
   return static_cast<long long>(number);
 }
 
+}  // namespace
+
 // Appends `text` as a JSON string (ids and messages: short, usually plain ASCII).
 void append_json_text(std::string& out, std::string_view text) {
   const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
@@ -50,8 +52,6 @@ void append_json_text(std::string& out, std::string_view text) {
     out += dump_json(JsonValue(std::string(text)));
   }
 }
-
-}  // namespace
 
 val error_to_js(const Error& error) {
   val object = val::object();

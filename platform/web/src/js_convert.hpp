@@ -10,6 +10,7 @@
 #include <emscripten/val.h>
 
 #include "synckit/client/client.hpp"
+#include "synckit/replica/replica.hpp"
 #include "synckit/error.hpp"
 
 namespace synckit::web {
@@ -41,6 +42,19 @@ std::vector<ChangePlaintext> changes_from_json(std::string_view text);
 // js/src/change-text.ts (which names the fields as the app knows them). Each opened plaintext is
 // copied in as it is (ChangePlaintext is checked JSON), not parsed and written again.
 std::string pull_result_to_json(const PlaintextPullResult& result);
+
+// Appends `text` as a JSON string.
+void append_json_text(std::string& out, std::string_view text);
+
+// The replica's values (replica_convert.cpp). Rows and events as JSON text for one JSON.parse:
+// [{rowId, data}] and {rows: [{rowId, data | null}], origin: "local" | "remote"}, each row's data
+// copied in as the JSON text it is.
+std::string replica_rows_to_json(const std::vector<ReplicaRow>& rows);
+std::string replica_event_to_json(const ReplicaEvent& event);
+// {pushed, pulled, rejected: [{seq, changeId, error}]}.
+emscripten::val sync_report_to_js(const SyncReport& report);
+// {pending, lastSyncAt: ms | null, online, lastError: error | null, running}.
+emscripten::val replica_status_to_js(const ReplicaStatus& status);
 
 // ClientConfig from {serverUrl, apiKey, pullLimit?, retry?: {maxRetries, baseDelayMs, maxDelayMs}};
 // `host` may have log(line) and sessionChanged(tokens | null). Throws Error{invalid_input}.

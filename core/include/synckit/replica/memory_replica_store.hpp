@@ -2,8 +2,8 @@
 // npm package in Node without an IndexedDB). Commits complete at once.
 #pragma once
 
+#include <array>
 #include <map>
-#include <utility>
 
 #include "synckit/replica/replica_store.hpp"
 
@@ -20,7 +20,8 @@ class MemoryReplicaStore final : public ReplicaStore {
   void fail_next_commit() noexcept { fail_next_ = true; }
 
  private:
-  std::map<std::pair<StoreSpace, Bytes>, Bytes> entries_;
+  std::map<Bytes, Bytes>& space(StoreSpace space) { return spaces_[static_cast<std::size_t>(space)]; }
+  std::array<std::map<Bytes, Bytes>, 3> spaces_;
   bool fail_next_ = false;
 };
 

@@ -89,6 +89,9 @@ class ClientAdapter {
   // Completion of a key-store request the JavaScript host was given (JsKeyStore::settle).
   void settleKeyStore(unsigned id, std::string error, emscripten::val key);
 
+  // The core client once open() succeeded, else null (for ReplicaAdapter; not bound).
+  Client* core() noexcept { return core_.get(); }
+
  private:
   template <class Start>
   void run(const emscripten::val& callback, Start start);
