@@ -60,6 +60,7 @@ interface RawPlaintext {
   row_id: string;
   timestamp: string;
   data: PulledChange['data'];
+  hlc?: string;
 }
 
 /** pull()'s result from the text the adapter makes of it (one JSON.parse; timestamps become Dates). */
@@ -77,6 +78,7 @@ export function parsePull(value: unknown): PullResult {
       rowId: change.row_id,
       timestamp: new Date(change.timestamp),
       data: change.data,
+      ...(change.hlc !== undefined ? { hlc: change.hlc } : {}),
     };
   });
   return { changes, cursor: raw.cursor, hasMore: raw.hasMore };

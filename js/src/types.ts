@@ -30,6 +30,8 @@ export interface PulledChange {
   rowId: string;
   timestamp: Date;
   data: JsonValue;
+  /** Set when a replica wrote the change: its hybrid logical clock stamp (replica.md). */
+  hlc?: string;
 }
 
 /**

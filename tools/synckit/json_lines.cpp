@@ -41,6 +41,7 @@ std::string pulled_entry_line(const PulledEntry& pulled) {
     line["row_id"] = entry.row_id;
     line["timestamp"] = format_timestamp(entry.timestamp);
     line["data"] = entry.data;
+    if (!entry.hlc.empty()) line["hlc"] = entry.hlc;  // written by a replica (replica.md)
   } else {
     const Error& error = pulled.error ? *pulled.error : Error(ErrorKind::invalid_data, "no entry");
     line["error"] =
