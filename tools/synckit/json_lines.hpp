@@ -18,8 +18,8 @@ ChangeEntry parse_change_line(std::string_view line, SystemTime now);
 std::vector<ChangeEntry> parse_change_lines(std::string_view text, SystemTime now);
 
 // {"seq","change_id","device_id","table","op","row_id","timestamp","data"} (and "hlc" when a
-// replica wrote it) for an entry that
-// opened, {"seq","change_id","device_id","error":{"kind","message"}} for one that did not.
+// replica wrote it) for an entry that opened, {"seq","change_id","device_id","error":{"kind",
+// "message"}} for one that did not.
 std::string pulled_entry_line(const PulledEntry& pulled);
 
 }  // namespace synckit::cli
