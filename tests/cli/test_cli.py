@@ -625,8 +625,13 @@ class CliTest(unittest.TestCase):
         self.assertIn("the server holds only ciphertext", out)
         self.assertIn("the phone reads (decrypted)", out)
         self.assertIn("the laptop reads (decrypted)", out)
-        self.assertRegex(out, r'insert todo-1\s+\{"title":"Buy milk","done":false\}')   # the phone's view
-        self.assertRegex(out, r'update todo-1\s+\{"title":"Buy milk","done":true\}')    # the laptop's view
+        self.assertRegex(out, r'todo-1\s+\{"title":"Buy milk","done":false\}')   # the phone's view
+        self.assertRegex(out, r'todo-3\s+\(deleted\)')                              # the laptop's view
+        self.assertRegex(out, r"todo-1 was edited on both: laptop stamp \d{15}-[0-9a-f]{4}-[0-9a-f]{16}")
+        self.assertIn("searching the two replica files the same way: 0 found", out)
+        views = re.findall(r"^\s+(laptop|phone)\s+(\[.*)$", out.split("== What each device sees now")[1], re.M)
+        self.assertEqual(len(views), 2)
+        self.assertEqual(views[0][1], views[1][1])
         self.assertIn("0 found", out)
         self.assertIn("server stopped cleanly", out)
         self.assertRegex(out, r"demo\.db")
