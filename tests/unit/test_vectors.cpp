@@ -52,6 +52,8 @@ TEST_CASE("subkeys match the independent derivation", "[vectors]") {
     const MasterKey master = master_of(vector);
     CHECK(bytes_of(derive_change_key(master)) == b64(vector.at("change_key")));
     CHECK(bytes_of(derive_blob_key(master)) == b64(vector.at("blob_key")));
+    CHECK(bytes_of(derive_replica_seal_key(master)) == b64(vector.at("replica_seal_key")));
+    CHECK(bytes_of(derive_replica_index_key(master)) == b64(vector.at("replica_index_key")));
   }
 }
 

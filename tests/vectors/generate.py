@@ -49,10 +49,12 @@ def subkeys_file():
     master_keys = [bytes(32), det_bytes("subkeys/1", 32), det_bytes("subkeys/2", 32)]
     vectors = [{"master_key": b64(mk),
                 "change_key": b64(fmt.change_key(mk)),
-                "blob_key": b64(fmt.blob_key(mk))} for mk in master_keys]
+                "blob_key": b64(fmt.blob_key(mk)),
+                "replica_seal_key": b64(fmt.replica_seal_key(mk)),
+                "replica_index_key": b64(fmt.replica_index_key(mk))} for mk in master_keys]
     return {
         "description": "crypto_kdf_derive_from_key(32, id, \"SYNCKIT1\", master_key): "
-                       "change_key is subkey 1, blob_key is subkey 2",
+                       "change_key is subkey 1, blob_key is subkey 2, replica_seal_key 3, replica_index_key 4",
         "vectors": vectors,
     }
 

@@ -33,6 +33,8 @@ OVERHEAD = NONCE_BYTES + TAG_BYTES  # 40 bytes of a sealed change or blob beyond
 KDF_CONTEXT = b"SYNCKIT1"
 CHANGE_SUBKEY_ID = 1
 BLOB_SUBKEY_ID = 2
+REPLICA_SEAL_SUBKEY_ID = 3
+REPLICA_INDEX_SUBKEY_ID = 4
 
 DEFAULT_OPSLIMIT = 3
 DEFAULT_MEMLIMIT = 67108864  # 64 MiB
@@ -123,6 +125,16 @@ def change_key(master_key):
 def blob_key(master_key):
     """The blob key: subkey 2."""
     return derive_subkey(master_key, BLOB_SUBKEY_ID)
+
+
+def replica_seal_key(master_key):
+    """Subkey 3: seals a local replica's records at rest (replica.md)."""
+    return derive_subkey(master_key, REPLICA_SEAL_SUBKEY_ID)
+
+
+def replica_index_key(master_key):
+    """Subkey 4: keys a local replica's table and row tags (replica.md)."""
+    return derive_subkey(master_key, REPLICA_INDEX_SUBKEY_ID)
 
 
 def argon2id(password_bytes, salt, opslimit, memlimit):
