@@ -19,12 +19,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client_bench_support.hpp"
 #include "synckit/native/client.hpp"
 #include "synckit/timestamp.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using synckit::bench::Clock;
 constexpr std::size_t kBatch = 500;
 constexpr const char* kPassword = "bench encryption password";
 
@@ -34,34 +35,10 @@ constexpr const char* kVariant = "copy";
 constexpr const char* kVariant = "encrypted";
 #endif
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-// CPU seconds (user + system) of this process so far, all threads: the client's own work, without
-// the server's and without the time spent waiting on it.
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-synckit::native::Config config_for(const std::string& url, const std::string& api_key) {
-  synckit::native::Config config;
-  config.server_url = url;
-  config.api_key = api_key;
-  config.key_cache = synckit::native::KeyCache::memory;
-  config.pull_limit = 1000;
-  config.transport.total_timeout = std::chrono::minutes(5);
-  return config;
-}
-
-std::string random_email() {
-  unsigned char bytes[8];
-  randombytes_buf(bytes, sizeof bytes);
-  char hex[17];
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  return std::string("bench-") + hex + "@example.com";
-}
+using synckit::bench::config_for;
+using synckit::bench::cpu_seconds;
+using synckit::bench::random_email;
+using synckit::bench::seconds_since;
 
 // A row whose plaintext JSON is about 200 bytes.
 synckit::ChangeEntry row(std::size_t i, synckit::SystemTime when) {
