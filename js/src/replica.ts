@@ -26,7 +26,8 @@ function toRejected(raw: RawRejected): RejectedChange {
 
 /** @internal What SyncKit.openReplica hands a new Replica. */
 export interface ReplicaParts {
-  handle: WasmReplica;
+  /** The handle, also as the host object's callbacks see it (nulled on close). */
+  ref: { handle: WasmReplica | null };
   persister: ReplicaPersister | null;
   onClose: () => void;
 }
@@ -60,14 +61,14 @@ export function replicaHost(
  * SyncKitError. close() when done.
  */
 export class Replica {
-  #handle: WasmReplica | null;
+  readonly #ref: { handle: WasmReplica | null };
   readonly #persister: ReplicaPersister | null;
   readonly #onClose: () => void;
   readonly #pending = new Set<(error: SyncKitError) => void>();
 
   /** @internal Use SyncKit.openReplica. */
   constructor(parts: ReplicaParts) {
-    this.#handle = parts.handle;
+    this.#ref = parts.ref;
     this.#persister = parts.persister;
     this.#onClose = parts.onClose;
   }
@@ -112,7 +113,7 @@ export class Replica {
       throw new SyncKitError('invalid_input', 'subscribe needs a callback', { field: 'callback' });
     }
     const id = this.#handleOrThrow().subscribe(table, (text) => callback(JSON.parse(text) as ReplicaEvent));
-    return () => this.#handle?.unsubscribe(id);
+    return () => this.#ref.handle?.unsubscribe(id);
   }
 
   /** One round: push local writes, pull and merge other devices' until the server has no more. */
@@ -132,7 +133,7 @@ export class Replica {
   }
 
   stop(): void {
-    this.#handle?.stop();
+    this.#ref.handle?.stop();
   }
 
   status(): ReplicaStatus {
@@ -146,11 +147,14 @@ export class Replica {
     };
   }
 
-  /** Stops the loop and closes the database; calls still pending and later ones reject ('cancelled'). */
+  /**
+   * Stops the loop and closes the database; calls still pending and later ones reject ('cancelled').
+   * A write whose IndexedDB transaction was already running may still land, whole, as after a crash.
+   */
   close(): void {
-    const handle = this.#handle;
+    const handle = this.#ref.handle;
     if (!handle) return;
-    this.#handle = null;
+    this.#ref.handle = null;  // commits still in IndexedDB settle into nothing
     handle.close();
     handle.delete();
     this.#persister?.close();
@@ -162,8 +166,8 @@ export class Replica {
   }
 
   #handleOrThrow(): WasmReplica {
-    if (!this.#handle) throw new SyncKitError('cancelled', 'the replica is closed');
-    return this.#handle;
+    if (!this.#ref.handle) throw new SyncKitError('cancelled', 'the replica is closed');
+    return this.#ref.handle;
   }
 
   #call<T>(start: (handle: WasmReplica, done: WasmCallback) => void, convert?: (value: unknown) => T): Promise<T> {

@@ -396,7 +396,7 @@ export class SyncKit {
       persister?.close();
       throw SyncKitError.fromCore(error);
     }
-    const replica: Replica = new Replica({ handle, persister, onClose: () => this.#replicas.delete(replica) });
+    const replica: Replica = new Replica({ ref, persister, onClose: () => this.#replicas.delete(replica) });
     this.#replicas.add(replica);
     return replica;
   }

@@ -162,6 +162,15 @@ test('an IndexedDB replica survives a restart with its outbox, holds no plaintex
   assert.deepEqual(await fresh.list('todos'), [{ rowId: 'x', data: 'other-marker' }]);
   fresh.close();
 
+  // Closing with a write still in IndexedDB: the write rejects, nothing breaks, the database reopens.
+  const closing = await again.openReplica(other.id, { indexedDB, name: 'fresh' });
+  const inFlight = closing.put('todos', 'late', 1);
+  closing.close();
+  await assert.rejects(inFlight, (e) => e instanceof SyncKitError && ['cancelled', 'storage'].includes(e.kind));
+  const reopened = await again.openReplica(other.id, { indexedDB, name: 'fresh' });
+  assert.deepEqual((await reopened.list('todos')).map((r) => r.rowId), ['x']);
+  reopened.close();
+
   // The server holds each write once.
   const reader = await again.registerDevice('reader', 'node');
   assert.equal((await pullAll(again, reader.id)).changes.length, 2);
