@@ -1,5 +1,6 @@
 // The example's entry point: reads /config.json (written by examples/web/run), starts devices A and
-// B, and the server panel. The SyncKit code is in device.js; server-view.js fetches raw ciphertext.
+// B, and the server panel. The SyncKit code is in device.js (sign-in, the replica) and the files it
+// uses (todos.js, attachment.js, sync-controls.js); server-view.js fetches raw ciphertext.
 import { Device } from './device.js';
 import { ServerView } from './server-view.js';
 

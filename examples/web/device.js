@@ -1,17 +1,23 @@
-// One device: a SyncKit client with its own key store and saved state, and the panel that shows it.
+// One device: a SyncKit client with its own key store, replica and saved session, and the panel
+// that shows it. The to-dos are in todos.js, the attached file in attachment.js, the Offline switch
+// and sync status in sync-controls.js.
 //
 // What is kept where:
 // - the master key: in IndexedDB, wrapped by a non-extractable WebCrypto key (IndexedDBKeyStore);
 //   after a reload unlock() gets it back without the encryption password;
-// - the session tokens, device id, pull cursor, local rows and the changes not yet pushed: in
-//   localStorage (a real app would use its own database). The tokens are bearer credentials:
-//   anything that can run script on this origin can read them, as with any web session.
+// - the rows and the writes not yet pushed: in the replica's IndexedDB database, sealed
+//   (client.openReplica); they show at once after a reload, before any sync;
+// - the session tokens, the device id and the Offline switch: in localStorage. The tokens are
+//   bearer credentials: anything that can run script on this origin can read them, as with any
+//   web session.
 import { SyncKit, SyncKitError, IndexedDBKeyStore } from 'synckit';
+import { Attachment } from './attachment.js';
+import { SyncControls } from './sync-controls.js';
+import { TodoList } from './todos.js';
 
-const TODOS = 'todos';
-const ATTACHMENTS = 'attachments';
-const ATTACHMENT_ROW = 'list'; // one attachment for the whole list
-const PULL_EVERY_MS = 2000;
+function describe(error) {
+  return error instanceof SyncKitError ? `${error.kind}: ${error.message}` : String(error);
+}
 
 export class Device {
   /** @param {string} name 'A' or 'B'  @param {HTMLElement} root  @param {{serverUrl, apiKey}} config */
@@ -21,12 +27,18 @@ export class Device {
     this.storageKey = `synckit-example/device-${name}`;
     this.el = root;
     this.ui = (role) => root.querySelector(`[data-role="${role}"]`);
-    this.queue = Promise.resolve(); // SyncKit calls of this device run one after another
+    this.queue = Promise.resolve(); // this device's account and network steps run one after another
     this.busy = 0;
     this.state = this.#load();
     this.client = null;
-    this.attachmentUrl = null;
-    this.onSynced = () => {};
+    this.replica = null;
+    this.todos = null;
+    this.attachment = null;
+    this.controls = new SyncControls(
+      { toggle: this.ui('offline'), button: this.ui('sync'), line: this.ui('sync-status') },
+      { run: (what, step) => this.#run(what, step), onSwitch: (offline) => this.#switched(offline), onPushed: () => this.onSynced() },
+    );
+    this.onSynced = () => {}; // the server panel refreshes
   }
 
   // ---- start-up: resume the saved session and unlock from IndexedDB, or ask to sign in ----------
@@ -82,146 +94,85 @@ export class Device {
     await this.#ready();
   }
 
+  // Signed in and unlocked: open the replica, show its rows, start syncing (unless Offline).
   async #ready() {
-    if (!this.state.deviceId) {
-      const device = await this.client.registerDevice(`Device ${this.name}`, 'web');
-      this.state.deviceId = device.id;
-      this.#save();
-    }
-    this.ui('who').textContent = `${this.state.email} · device ${this.state.deviceId.slice(0, 8)}…`;
+    const deviceId = await this.#deviceId();
+    this.replica = await this.client.openReplica(deviceId, {
+      // Two devices of one account share this page, so their replicas need two names; an app with
+      // one device per browser leaves the default.
+      name: `device-${this.name}`,
+      onError: (error) => this.#syncFailed(error),
+      onRejected: (change) => this.#say(`pulled change ${change.changeId} could not be opened: ${change.error.kind}`, true),
+    });
+    const hooks = { onRemote: () => this.onSynced(), onError: (error) => this.#say(`saving failed: ${describe(error)}`, true) };
+    this.todos = new TodoList(this.ui('todos'), this.replica, this.name, hooks);
+    this.attachment = new Attachment(this.ui('attachment'), {
+      client: this.client, replica: this.replica, me: this.name, ...hooks,
+      run: (what, step, options) => this.#run(what, step, options),
+      isOffline: () => this.state.offline,
+    });
+    await this.todos.open();
+    await this.attachment.open();
+    this.ui('who').textContent = `${this.state.email} · device ${deviceId.slice(0, 8)}…`;
     this.#show('ready');
-    this.#render();
-    clearInterval(this.timer);
-    this.timer = setInterval(() => {
-      if (this.busy === 0) this.#run('syncing', () => this.#sync(), { quiet: true });
-    }, PULL_EVERY_MS);
-    await this.#sync();
+    this.controls.attach(this.replica, this.state.offline);
+    this.#switched(this.state.offline);
   }
 
-  // ---- editing: change the local copy, queue the change, push ------------------------------------
+  // A replica belongs to one registered device: register once per account and keep the id (a
+  // replica made afresh, in a cleared browser profile, would need a new device).
+  async #deviceId() {
+    const { userId } = this.client.session();
+    if (!this.state.deviceIds[userId]) {
+      const device = await this.client.registerDevice(`Device ${this.name}`, 'web');
+      this.state.deviceIds[userId] = device.id;
+      this.#save();
+    }
+    return this.state.deviceIds[userId];
+  }
 
-  #edit(table, rowId, op, data) {
-    const timestamp = Date.now();
-    const rows = table === TODOS ? this.state.todos : this.state.attachments;
-    rows[rowId] = op === 'delete' ? { deleted: true, updatedAt: timestamp } : { ...data, updatedAt: timestamp };
-    // The outbox survives a reload or a failed push; sync() empties it.
-    this.state.outbox.push({ table, op, rowId, timestamp: new Date(timestamp).toISOString(), data: op === 'delete' ? null : data });
+  #closeReplica() {
+    this.controls.detach();
+    this.todos?.close();
+    this.attachment?.close();
+    this.replica?.close();
+    this.replica = this.todos = this.attachment = null;
+  }
+
+  // ---- syncing --------------------------------------------------------------------------------------
+
+  #switched(offline) {
+    this.state.offline = offline;
     this.#save();
-    this.#render();
-    return this.#run('pushing', () => this.#sync());
+    this.ui('file').disabled = offline; // a blob goes to the server at once: no offline uploads
+    this.attachment?.render();
   }
 
-  addTodo(title) {
-    return this.#edit(TODOS, crypto.randomUUID(), 'insert', { title, done: false });
+  // The loop goes on after network, 5xx and 429 errors (with a backoff) and stops after others.
+  #syncFailed(error) {
+    this.#say(`sync: ${describe(error)}`, true);
+    if (error.kind === 'unauthorized') this.#run('signing in again', async () => this.#sessionLost());
   }
 
-  toggleTodo(rowId) {
-    const todo = this.state.todos[rowId];
-    return this.#edit(TODOS, rowId, 'update', { title: todo.title, done: !todo.done });
+  // A session the server no longer accepts (signed out elsewhere, refresh token expired): ask to
+  // sign in again. The replica keeps the writes not yet pushed; they go after the next sign-in.
+  #sessionLost() {
+    this.#closeReplica();
+    this.state.session = null;
+    this.#save();
+    this.#show('sign-in');
   }
 
-  deleteTodo(rowId) {
-    return this.#edit(TODOS, rowId, 'delete', null);
+  async #signOut() {
+    this.#closeReplica();
+    await this.client.logout(); // ends the session and deletes the key from IndexedDB
+    this.state.session = null;
+    this.#save();
+    this.#say('Signed out; the cached key was deleted (the replica stays, sealed).');
+    this.#show('sign-in');
   }
 
-  // A blob holds the file's bytes (encrypted on this device); a row says which blob is attached.
-  async attach(file) {
-    const blobId = crypto.randomUUID();
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const uploaded = await this.#run('uploading', async () => {
-      await this.client.putBlob(blobId, bytes);
-      return true;
-    });
-    if (!uploaded) return;
-    const previous = this.state.attachments[ATTACHMENT_ROW];
-    await this.#edit(ATTACHMENTS, ATTACHMENT_ROW, previous ? 'update' : 'insert', {
-      blobId, name: file.name, type: file.type || 'application/octet-stream', size: file.size,
-    });
-    if (previous?.blobId) await this.#run('cleaning up', () => this.client.deleteBlob(previous.blobId));
-  }
-
-  // ---- sync: push the outbox, then pull until there is nothing more ------------------------------
-
-  async #sync() {
-    const pushing = this.state.outbox.length > 0;
-    if (pushing) {
-      const changes = this.state.outbox.slice(); // edits made while this push runs wait for the next
-      await this.client.push(this.state.deviceId, changes);
-      this.state.outbox = this.state.outbox.slice(changes.length);
-      this.#save();
-    }
-    let changed = false;
-    for (;;) {
-      // The server returns the other devices' changes after our cursor; SyncKit decrypts them.
-      const page = await this.client.pull(this.state.deviceId, this.state.cursor);
-      for (const change of page.changes) changed = this.#apply(change) || changed;
-      this.state.cursor = page.cursor;
-      this.#save();
-      if (!page.hasMore) break;
-    }
-    if (changed) this.#render();
-    if (pushing || changed) this.onSynced();
-  }
-
-  // Last writer wins, row by row, by the change's timestamp (on a tie the later arrival wins; a
-  // real app would break ties by device id). Deletes leave a tombstone so that an older update
-  // arriving later does not bring the row back.
-  #apply(change) {
-    if ('error' in change) {
-      this.#say(`change ${change.changeId} could not be opened: ${change.error.kind}`, true);
-      return false;
-    }
-    const rows = change.table === TODOS ? this.state.todos : change.table === ATTACHMENTS ? this.state.attachments : null;
-    if (!rows) return false;
-    const at = change.timestamp.getTime();
-    if ((rows[change.rowId]?.updatedAt ?? -1) > at) return false;
-    rows[change.rowId] = change.op === 'delete' ? { deleted: true, updatedAt: at } : { ...change.data, updatedAt: at };
-    return true;
-  }
-
-  // ---- UI -----------------------------------------------------------------------------------------
-
-  #render() {
-    const list = this.ui('todos');
-    list.replaceChildren();
-    const todos = Object.entries(this.state.todos).filter(([, todo]) => !todo.deleted);
-    for (const [rowId, todo] of todos.sort((a, b) => a[1].title.localeCompare(b[1].title))) {
-      const item = document.createElement('li');
-      item.dataset.rowId = rowId;
-      item.classList.toggle('done', todo.done);
-      const box = Object.assign(document.createElement('input'), { type: 'checkbox', checked: todo.done });
-      box.addEventListener('change', () => this.toggleTodo(rowId));
-      const title = Object.assign(document.createElement('span'), { textContent: todo.title });
-      const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: '✕', title: 'Delete' });
-      remove.addEventListener('click', () => this.deleteTodo(rowId));
-      item.append(box, title, remove);
-      list.append(item);
-    }
-    this.#renderAttachment();
-  }
-
-  async #renderAttachment() {
-    const meta = this.state.attachments[ATTACHMENT_ROW];
-    const view = this.ui('attachment');
-    if (!meta || meta.deleted) return view.replaceChildren();
-    if (view.dataset.blobId === meta.blobId) return; // already shown
-    view.dataset.blobId = meta.blobId;
-    const bytes = await this.#run('downloading', () => this.client.getBlob(meta.blobId), { quiet: true });
-    if (!bytes) delete view.dataset.blobId; // try again at the next render
-    if (!bytes || view.dataset.blobId !== meta.blobId) return;
-    if (this.attachmentUrl) URL.revokeObjectURL(this.attachmentUrl);
-    this.attachmentUrl = URL.createObjectURL(new Blob([bytes], { type: meta.type }));
-    const link = Object.assign(document.createElement('a'), {
-      href: this.attachmentUrl, download: meta.name, textContent: `${meta.name} (${bytes.length} bytes)`,
-    });
-    const parts = [link];
-    if (meta.type.startsWith('text/')) {
-      parts.push(Object.assign(document.createElement('pre'), { textContent: new TextDecoder().decode(bytes) }));
-    } else if (meta.type.startsWith('image/')) {
-      parts.push(Object.assign(document.createElement('img'), { src: this.attachmentUrl, alt: meta.name }));
-    }
-    view.replaceChildren(...parts);
-  }
+  // ---- UI -------------------------------------------------------------------------------------------
 
   #wireUi() {
     const signIn = this.ui('sign-in');
@@ -244,26 +195,14 @@ export class Device {
     add.addEventListener('submit', (event) => {
       event.preventDefault();
       const title = new FormData(add).get('title').trim();
-      if (title) this.addTodo(title);
+      if (title) this.todos?.add(title);
       add.reset();
     });
     this.ui('file').addEventListener('change', (event) => {
       const [file] = event.target.files;
-      if (file) this.attach(file).finally(() => (event.target.value = ''));
+      if (file && this.attachment) this.attachment.attach(file).finally(() => (event.target.value = ''));
     });
-    this.ui('sync').addEventListener('click', () => this.#run('syncing', () => this.#sync()));
     this.ui('sign-out').addEventListener('click', () => this.#run('signing out', () => this.#signOut()));
-  }
-
-  async #signOut() {
-    clearInterval(this.timer);
-    await this.client.logout(); // ends the session and deletes the key from IndexedDB
-    this.state = this.#fresh();
-    this.#save();
-    this.ui('attachment').replaceChildren();
-    delete this.ui('attachment').dataset.blobId;
-    this.#say('Signed out; the cached key was deleted.');
-    this.#show('sign-in');
   }
 
   #show(part) {
@@ -283,16 +222,8 @@ export class Device {
       try {
         return await step();
       } catch (error) {
-        const text = error instanceof SyncKitError ? `${error.kind}: ${error.message}` : String(error);
-        this.#say(`${what} failed: ${text}`, true);
-        // A session the server no longer accepts (signed out elsewhere, refresh token expired):
-        // forget it and ask to sign in again. Rows still in the outbox are pushed after that.
-        if (error?.kind === 'unauthorized' && this.el.dataset.state === 'ready') {
-          clearInterval(this.timer);
-          Object.assign(this.state, { session: null, deviceId: null, cursor: 0 });
-          this.#save();
-          this.#show('sign-in');
-        }
+        this.#say(`${what} failed: ${describe(error)}`, true);
+        if (error?.kind === 'unauthorized' && this.el.dataset.state === 'ready') this.#sessionLost();
         return undefined;
       } finally {
         this.busy -= 1;
@@ -315,18 +246,18 @@ export class Device {
     log.textContent = `${log.textContent}${line}\n`.split('\n').slice(-60).join('\n');
   }
 
-  // ---- saved state --------------------------------------------------------------------------------
+  // ---- saved state ----------------------------------------------------------------------------------
 
   #fresh() {
     const { serverUrl, apiKey } = this.config;
-    return { serverUrl, apiKey, email: this.state?.email ?? '', session: null, deviceId: null, cursor: 0, todos: {}, attachments: {}, outbox: [] };
+    return { serverUrl, apiKey, email: '', session: null, deviceIds: {}, offline: false };
   }
 
   #load() {
     try {
       const saved = JSON.parse(localStorage.getItem(this.storageKey));
       // State saved for another server (an earlier run of examples/web/run) is of no use here.
-      if (saved?.serverUrl === this.config.serverUrl && saved?.apiKey === this.config.apiKey) return saved;
+      if (saved?.serverUrl === this.config.serverUrl && saved?.apiKey === this.config.apiKey && saved.deviceIds) return saved;
     } catch {
       // nothing saved, or unreadable: start fresh
     }

@@ -3,6 +3,8 @@
 //
 // As a module:  const site = await serveExample({ port: 0, config: { serverUrl, apiKey } });
 //               site.url, site.port, site.setConfig({...}), await site.close()
+//               (options dist: another built package at /synckit/; pages: { '/path': html } served
+//               instead of files, as the benchmarks do)
 // As a program: node examples/web/serve.mjs [--port N] [--server-url URL --api-key KEY]
 //               node examples/web/serve.mjs --synckit-server PATH   (also starts a local server;
 //               this is what examples/web/run does)
@@ -33,9 +35,9 @@ const mimeTypes = {
 };
 
 // Maps a URL path to a file under one of the two roots; null for anything outside them.
-function fileFor(pathname) {
+function fileFor(pathname, dist) {
   const [root, rest] = pathname.startsWith('/synckit/')
-    ? [packageDist, pathname.slice('/synckit/'.length)]
+    ? [dist, pathname.slice('/synckit/'.length)]
     : [here, pathname === '/' ? 'index.html' : pathname.slice(1)];
   const file = resolve(root, rest);
   return file === root || file.startsWith(root + sep) ? file : null;
@@ -46,7 +48,7 @@ function fileFor(pathname) {
  * returns; setConfig() replaces it later (the page's origin must be known before the SyncKit
  * server can start with --cors-origin).
  */
-export async function serveExample({ port = 0, host = '127.0.0.1', config = {} } = {}) {
+export async function serveExample({ port = 0, host = '127.0.0.1', config = {}, dist = packageDist, pages = {} } = {}) {
   let current = config;
   const server = createServer(async (req, res) => {
     const send = (status, type, body) => {
@@ -57,7 +59,9 @@ export async function serveExample({ port = 0, host = '127.0.0.1', config = {} }
       const { pathname } = new URL(req.url, 'http://localhost');
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed\n');
       if (pathname === '/config.json') return send(200, mimeTypes['.json'], JSON.stringify(current));
-      const file = fileFor(decodeURIComponent(pathname));
+      if (pathname === '/favicon.ico') return send(204, 'text/plain', ''); // none: no 404 in the console
+      if (Object.hasOwn(pages, pathname)) return send(200, mimeTypes['.html'], pages[pathname]);
+      const file = fileFor(decodeURIComponent(pathname), resolve(dist));
       if (!file || !(await stat(file).catch(() => null))?.isFile()) return send(404, 'text/plain', 'not found\n');
       send(200, mimeTypes[extname(file)] ?? 'application/octet-stream', await readFile(file));
     } catch (error) {

@@ -21,7 +21,7 @@ export class ServerView {
   constructor(root, config, device) {
     this.root = root;
     this.config = config;
-    this.device = device; // device A: its client, session, and which blob the list has attached
+    this.device = device; // device A: its client, session, and which blob its replica says is attached
     this.ui = (role) => root.querySelector(`[data-role="${role}"]`);
     this.running = null;
     this.again = false;
@@ -93,8 +93,8 @@ export class ServerView {
       `${status.changes} changes from ${status.devices} devices, ${status.blobs} blobs (${status.blobBytes} bytes), latest cursor ${status.latestCursor}.`;
 
     // The attached file, as the server keeps it: nonce + ciphertext + tag.
-    const attachment = device.state.attachments.list;
-    if (attachment && !attachment.deleted) {
+    const attachment = device.attachment?.current;
+    if (attachment) {
       const sealed = new Uint8Array(await (await this.#request(`/v1/blobs/${attachment.blobId}`)).arrayBuffer());
       this.ui('blob').textContent =
         `Blob ${attachment.blobId}: ${sealed.length} bytes sealed (the file has ${sealed.length - 40}), ` +
