@@ -1,4 +1,5 @@
-// The web platform's Scheduler: JavaScript's setTimeout on the one thread the page (or Node) runs.
+// The web platform's Scheduler: JavaScript's setTimeout on the one thread the page (or Node) runs;
+// a task with no delay runs in the next macrotask (MessageChannel / setImmediate), unclamped.
 #pragma once
 
 #include <chrono>
@@ -22,10 +23,11 @@ class WebScheduler final : public Scheduler {
   void post(std::chrono::milliseconds delay, std::function<void()> task) override;
   // Timers not yet run (for tests).
   std::size_t pending() const noexcept { return timers_.size(); }
+  // Runs one timer's task (called from JavaScript).
+  static void fire(void* timer);
 
  private:
   struct Timer;
-  static void fire(void* timer);
   std::unordered_map<Timer*, std::unique_ptr<Timer>> timers_;
 };
 
