@@ -3,7 +3,8 @@
     /usr/bin/python3 tests/interop/pynacl_interop.py --tool build/tools/synckit-format/synckit-format
 
 SyncKit must open what PyNaCl (tests/vectors/synckit_format.py) writes, and the other way round:
-key envelopes, sealed changes, sealed blobs and recovery envelopes (with recovery codes both ways).
+key envelopes, sealed changes, sealed blobs (both forms: single-shot and streamed) and recovery
+envelopes (with recovery codes both ways).
 It must also refuse bad input with exit status 2 and a one-line message that never holds a
 password, a key or a recovery code, and exit 1 on usage errors. The recovery vectors
 (tests/vectors/recovery.json) are also recomputed here from the recovery key alone, with
@@ -46,6 +47,7 @@ ENTRIES = {
                                         "timestamp": "2026-01-01T00:00:00.000Z", "data": "text"},
 }
 BLOB_SIZES = {"empty": 0, "small": 13, "100 KiB": 100 * 1024}
+STREAM_SIZES = {"empty": 0, "small": 13, "64 KiB": 65536, "300 KiB + 1": 300 * 1024 + 1}
 VECTORS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vectors")
 
 
@@ -250,6 +252,26 @@ def build_checks(tool):
                               stdin=sealed)
             expect(out == plain, "different bytes")
 
+    for label, size in STREAM_SIZES.items():
+        @add(f"SyncKit seal-blob-stream -> Python open (streamed, {label})")
+        def _(size=size):
+            plain = os.urandom(size)
+            sealed = tool.run_ok("seal-blob-stream", "--key-file", key_path, "--blob-id", "s_interop",
+                                 stdin=plain)
+            expect(len(sealed) == fmt.stream_sealed_size(size),
+                   f"sealed is {len(sealed)} bytes, expected {fmt.stream_sealed_size(size)}")
+            expect(fmt.open_blob_stream(blob_key, "s_interop", sealed) == plain, "different bytes")
+
+        @add(f"Python seal (streamed, {label}) -> SyncKit open-blob-stream")
+        def _(size=size):
+            plain = os.urandom(size)
+            sealed = fmt.seal_blob_stream(blob_key, "s_interop", plain, os.urandom(24))
+            path = os.path.join(tool.directory, f"opened-{size}")
+            tool.run_ok("open-blob-stream", "--key-file", key_path, "--blob-id", "s_interop",
+                        "--out", path, stdin=sealed)
+            with open(path, "rb") as opened:
+                expect(opened.read() == plain, "different bytes")
+
     # --- refusals ---
 
     @add("SyncKit unwrap with the wrong password: exit 2, one line saying \"wrong password\"")
@@ -348,6 +370,18 @@ def build_checks(tool):
                       sealed[:39], b""):
             expect_error(tool.run("open-blob", "--key-file", key_path, "--blob-id", "b_one",
                                   stdin=stdin))
+
+    @add("SyncKit open-blob-stream refuses a cut, a flipped byte, a wrong id or bytes after FINAL: "
+         "exit 2, and no file (not even the partial one) is left")
+    def _():
+        sealed = fmt.seal_blob_stream(blob_key, "s_one", os.urandom(70000), os.urandom(24))
+        path = os.path.join(tool.directory, "refused")
+        for blob_id, stdin in (("s_one", sealed[:-1]), ("s_one", sealed[:24 + 65553]),
+                               ("s_one", flip_byte(sealed, 24 + 65553 + 3)), ("s_one", sealed + b"\0"),
+                               ("s_two", sealed), ("s_one", b"")):
+            expect_error(tool.run("open-blob-stream", "--key-file", key_path, "--blob-id", blob_id,
+                                  "--out", path, stdin=stdin))
+            expect(not os.path.exists(path) and not os.path.exists(path + ".partial"), "a file was left")
 
     # --- recovery key ---
 

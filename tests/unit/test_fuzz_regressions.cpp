@@ -15,6 +15,7 @@
 #define SYNCKIT_FUZZ_NO_ENTRY
 #include "../../fuzz/fuzz_base64.cpp"
 #include "../../fuzz/fuzz_blob_open.cpp"
+#include "../../fuzz/fuzz_blob_stream.cpp"
 #include "../../fuzz/fuzz_change_open.cpp"
 #include "../../fuzz/fuzz_change_plaintext.cpp"
 #include "../../fuzz/fuzz_envelope.cpp"
@@ -42,7 +43,8 @@ const std::vector<Target>& targets() {
       {"envelope", synckit_fuzz::envelope},     {"wire_replies", synckit_fuzz::wire_replies},
       {"pull_reply", synckit_fuzz::pull_reply}, {"change_open", synckit_fuzz::change_open},
       {"change_plaintext", synckit_fuzz::change_plaintext},
-      {"blob_open", synckit_fuzz::blob_open},   {"jwt", synckit_fuzz::jwt},
+      {"blob_open", synckit_fuzz::blob_open},   {"blob_stream", synckit_fuzz::blob_stream},
+      {"jwt", synckit_fuzz::jwt},
       {"base64", synckit_fuzz::base64},         {"misc", synckit_fuzz::misc},
       {"recovery_code", synckit_fuzz::recovery_code},
       {"replica_merge", synckit_fuzz::replica_merge}, {"replica_records", synckit_fuzz::replica_records},

@@ -3,12 +3,15 @@
 // nonce and salt, produce theirs byte for byte.
 #include <catch2/catch.hpp>
 
+#include <sodium.h>
+
 #include <fstream>
 #include <sstream>
 
 #include "crypto_fixtures.hpp"
 #include "synckit/auth/login_key.hpp"
 #include "synckit/crypto/blob.hpp"
+#include "synckit/crypto/blob_stream.hpp"
 #include "synckit/crypto/change.hpp"
 #include "synckit/crypto/envelope.hpp"
 #include "synckit/crypto/recovery.hpp"
@@ -97,6 +100,58 @@ TEST_CASE("blobs: SyncKit opens the vectors and seals to the same bytes", "[vect
     CHECK(open_blob(key, blob_id, sealed) == b64(vector.at("plain")));
     test::FixedRandom nonce(b64(vector.at("nonce")));
     CHECK(seal_blob(key, blob_id, b64(vector.at("plain")), nonce) == sealed);
+  }
+}
+
+namespace {
+
+// det_bytes of tests/vectors/README.md: SHA-256("synckit-vectors:" label ":" i) for i = 0, 1, ...
+Bytes det_bytes(const std::string& label, std::size_t size) {
+  Bytes out;
+  for (int counter = 0; out.size() < size; ++counter) {
+    const std::string input = "synckit-vectors:" + label + ":" + std::to_string(counter);
+    std::uint8_t digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const std::uint8_t*>(input.data()), input.size());
+    out.insert(out.end(), digest, digest + sizeof digest);
+  }
+  out.resize(size);
+  return out;
+}
+
+std::string sha256_hex(ByteView bytes) {
+  std::uint8_t digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, bytes.data(), bytes.size());
+  char hex[2 * sizeof digest + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+}  // namespace
+
+TEST_CASE("streamed blobs: SyncKit opens the vectors and seals to the same bytes", "[vectors][blob_stream]") {
+  for (const Json& vector : load_vectors("blob_stream.json")) {
+    INFO(vector.at("description").get<std::string>());
+    const BlobKey key = derive_blob_key(master_of(vector));
+    const std::string blob_id = vector.at("blob_id").get<std::string>();
+    const auto size = vector.at("plain_size").get<std::size_t>();
+    const Bytes plain = vector.contains("plain") ? b64(vector.at("plain")) : det_bytes(vector.at("plain_label").get<std::string>(), size);
+    REQUIRE(plain.size() == size);
+    test::FixedRandom header(b64(vector.at("header")));
+    const Bytes sealed = seal_blob_stream(key, blob_id, plain, header);
+    CHECK(sealed.size() == vector.at("sealed_size").get<std::size_t>());
+    CHECK(blob_stream_sealed_size(size) == sealed.size());
+    CHECK(blob_stream_plain_size(sealed.size()) == size);
+    if (vector.contains("sealed")) {
+      CHECK(sealed == b64(vector.at("sealed")));
+    } else {
+      CHECK(sha256_hex(sealed) == vector.at("sealed_sha256").get<std::string>());
+      CHECK(sha256_hex(plain) == vector.at("plain_sha256").get<std::string>());
+      if (vector.contains("sealed_last_chunk")) {
+        const Bytes last = b64(vector.at("sealed_last_chunk"));
+        CHECK(Bytes(sealed.end() - static_cast<std::ptrdiff_t>(last.size()), sealed.end()) == last);
+      }
+    }
+    CHECK(open_blob_stream(key, blob_id, sealed) == plain);
   }
 }
 

@@ -139,6 +139,46 @@ def blob_file():
     return {"vectors": vectors}
 
 
+def blob_stream_file():
+    # Small blobs in full; around and past the 64 KiB chunk the plaintext is det_bytes(plain_label,
+    # size) and the sealed stream is pinned by its SHA-256 (and its last chunk in full when short).
+    cases = [
+        ("empty: one FINAL chunk of no plaintext, 41 bytes", "s_0001", 0),
+        ("one byte", "s_0002", 1),
+        ("1000 bytes, 22-character base64url blob id", b64url_id("blob-stream/3/id"), 1000),
+        ("65535 bytes: one FINAL chunk one byte short of full", "s_0004", 65535),
+        ("65536 bytes: one full MESSAGE chunk, then an empty FINAL one", "s_0005", 65536),
+        ("65537 bytes: a full MESSAGE chunk, then a FINAL one of one byte", "s_0006", 65537),
+        ("200000 bytes: three MESSAGE chunks, then a FINAL one of 3392 bytes", "s_0007", 200000),
+    ]
+    vectors = []
+    for index, (description, blob_id, size) in enumerate(cases, 1):
+        label = f"blob-stream/{index}"
+        master_key = det_bytes(label + "/master_key", 32)
+        header = det_bytes(label + "/header", fmt.STREAM_HEADER_BYTES)
+        plain = det_bytes(label + "/plain", size)
+        sealed = fmt.seal_blob_stream(fmt.blob_key(master_key), blob_id, plain, header)
+        assert len(sealed) == fmt.stream_sealed_size(size)
+        assert fmt.open_blob_stream(fmt.blob_key(master_key), blob_id, sealed) == plain
+        vector = {"description": description, "master_key": b64(master_key), "blob_id": blob_id,
+                  "header": b64(header), "plain_size": size, "sealed_size": len(sealed)}
+        if size <= 1000:
+            vector.update({"plain": b64(plain), "sealed": b64(sealed)})
+        else:
+            last = fmt.STREAM_CHUNK_OVERHEAD + size % fmt.STREAM_CHUNK
+            vector.update({"plain_label": label + "/plain",
+                           "plain_sha256": hashlib.sha256(plain).hexdigest(),
+                           "sealed_sha256": hashlib.sha256(sealed).hexdigest()})
+            if last <= 4096:
+                vector["sealed_last_chunk"] = b64(sealed[-last:])
+        vectors.append(vector)
+    return {
+        "description": "crypto_secretstream_xchacha20poly1305 under the blob key (subkey 2), header "
+                       "given, 65536-byte chunks, AAD \"synckit:v1:blob-stream\" 0x00 blob_id",
+        "vectors": vectors,
+    }
+
+
 def login_file():
     cases = [
         ("ASCII letters lowered", "Alice@Example.COM", "correct horse battery staple"),
@@ -239,6 +279,7 @@ BUILDERS = {
     "envelope.json": envelope_file,
     "change.json": change_file,
     "blob.json": blob_file,
+    "blob_stream.json": blob_stream_file,
     "login.json": login_file,
     "recovery.json": recovery_file,
 }

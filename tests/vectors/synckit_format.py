@@ -44,6 +44,10 @@ MIN_MEMLIMIT, MAX_MEMLIMIT = 16 * 1024 * 1024, 1024 * 1024 * 1024
 ENVELOPE_AAD = b"synckit:v1:master-key"
 CHANGE_AAD_PREFIX = b"synckit:v1:change\x00"
 BLOB_AAD_PREFIX = b"synckit:v1:blob\x00"
+STREAM_AAD_PREFIX = b"synckit:v1:blob-stream\x00"
+STREAM_CHUNK = 65536  # plaintext bytes per chunk but the last (shorter, possibly empty)
+STREAM_HEADER_BYTES = 24
+STREAM_CHUNK_OVERHEAD = 17
 LOGIN_SALT_PREFIX = b"synckit:v1:login\x00"
 
 RECOVERY_KDF_CONTEXT = b"SKRECOV1"
@@ -411,6 +415,67 @@ def open_blob(blob_key, blob_id, sealed):
             sealed[NONCE_BYTES:], _blob_aad(blob_id), sealed[:NONCE_BYTES], blob_key)
     except _NaclCryptoError:
         raise SyncKitCryptoError("sealed blob does not authenticate") from None
+
+
+# --- streamed blobs (crypto-format.md, "Streamed blobs") ---------------------------------------
+
+def stream_sealed_size(plain_size):
+    """24 + n + 17 * (n // 65536 + 1)."""
+    return STREAM_HEADER_BYTES + plain_size + STREAM_CHUNK_OVERHEAD * (plain_size // STREAM_CHUNK + 1)
+
+
+def _stream_state(blob_key, header):
+    # init_pull derives the state from key and header; libsodium's init_push is the same on a
+    # random header, so sealing with a given header starts from init_pull too.
+    state = bindings.crypto_secretstream_xchacha20poly1305_state()
+    bindings.crypto_secretstream_xchacha20poly1305_init_pull(state, header, blob_key)
+    return state
+
+
+def seal_blob_stream(blob_key, blob_id, plain, header):
+    """header || chunks: 65536-byte MESSAGE chunks, then a shorter FINAL one (possibly empty)."""
+    if len(header) != STREAM_HEADER_BYTES:
+        raise ValueError("header must be 24 bytes")
+    state = _stream_state(blob_key, header)
+    aad = STREAM_AAD_PREFIX + blob_id.encode("utf-8")
+    out = [header]
+    full = len(plain) // STREAM_CHUNK
+    for i in range(full):
+        out.append(bindings.crypto_secretstream_xchacha20poly1305_push(
+            state, plain[i * STREAM_CHUNK:(i + 1) * STREAM_CHUNK], aad,
+            bindings.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE))
+    out.append(bindings.crypto_secretstream_xchacha20poly1305_push(
+        state, plain[full * STREAM_CHUNK:], aad, bindings.crypto_secretstream_xchacha20poly1305_TAG_FINAL))
+    return b"".join(out)
+
+
+def open_blob_stream(blob_key, blob_id, sealed):
+    """Opens a streamed blob; raises SyncKitCryptoError if truncated, reordered, padded or tampered."""
+    if len(sealed) < STREAM_HEADER_BYTES + STREAM_CHUNK_OVERHEAD:
+        raise SyncKitCryptoError("streamed blob is shorter than 41 bytes")
+    state = _stream_state(blob_key, sealed[:STREAM_HEADER_BYTES])
+    aad = STREAM_AAD_PREFIX + blob_id.encode("utf-8")
+    sealed_chunk = STREAM_CHUNK + STREAM_CHUNK_OVERHEAD
+    body = sealed[STREAM_HEADER_BYTES:]
+    # Every chunk but the last is exactly 65553 bytes; the last is shorter (at least 17).
+    chunks = [body[i:i + sealed_chunk] for i in range(0, len(body), sealed_chunk)]
+    if len(chunks[-1]) == sealed_chunk:
+        raise SyncKitCryptoError("streamed blob ends on a full chunk: its FINAL chunk is missing")
+    if len(chunks[-1]) < STREAM_CHUNK_OVERHEAD:
+        raise SyncKitCryptoError("streamed blob's last chunk is shorter than 17 bytes")
+    out = []
+    for index, chunk in enumerate(chunks):
+        try:
+            plain, tag = bindings.crypto_secretstream_xchacha20poly1305_pull(state, chunk, aad)
+        except _NaclCryptoError:
+            raise SyncKitCryptoError(f"streamed blob chunk {index} does not authenticate") from None
+        last = index == len(chunks) - 1
+        want = (bindings.crypto_secretstream_xchacha20poly1305_TAG_FINAL if last
+                else bindings.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
+        if tag != want:
+            raise SyncKitCryptoError(f"streamed blob chunk {index} has the wrong tag")
+        out.append(plain)
+    return b"".join(out)
 
 
 # --- login (protocol.md, "Auth") --------------------------------------------------------------

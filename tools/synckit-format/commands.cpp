@@ -5,6 +5,7 @@
 
 #include "file_io.hpp"
 #include "synckit/crypto/blob.hpp"
+#include "synckit/crypto/blob_stream.hpp"
 #include "synckit/crypto/change.hpp"
 #include "synckit/crypto/envelope.hpp"
 #include "synckit/crypto/recovery.hpp"
@@ -91,6 +92,22 @@ void seal_blob(const Args& args, RandomSource& random) {
 void open_blob(const Args& args) {
   const BlobKey key = derive_blob_key(read_key_file(args.require("--key-file")));
   write_stdout(synckit::open_blob(key, args.require("--blob-id"), read_stdin()));
+}
+
+void seal_blob_stream(const Args& args, RandomSource& random) {
+  const BlobKey key = derive_blob_key(read_key_file(args.require("--key-file")));
+  BlobStreamSealer sealer(key, args.require("--blob-id"), random, write_stdout);
+  read_stdin_pieces([&](ByteView piece) { sealer.update(piece); });
+  sealer.finish();
+}
+
+void open_blob_stream(const Args& args) {
+  const BlobKey key = derive_blob_key(read_key_file(args.require("--key-file")));
+  FileCommit out(args.require("--out"));
+  BlobStreamOpener opener(key, args.require("--blob-id"), [&](ByteView piece) { out.write(piece); });
+  read_stdin_pieces([&](ByteView piece) { opener.update(piece); });
+  opener.finish();
+  out.commit();
 }
 
 void recovery_code(RandomSource& random) {

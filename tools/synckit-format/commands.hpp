@@ -13,6 +13,10 @@ void seal_change(const Args& args, RandomSource& random);
 void open_change(const Args& args);
 void seal_blob(const Args& args, RandomSource& random);
 void open_blob(const Args& args);
+// Streamed blobs in pieces (memory bounded): sealed to stdout; opened into --out through
+// FileCommit, so the file appears only once the FINAL chunk authenticated.
+void seal_blob_stream(const Args& args, RandomSource& random);
+void open_blob_stream(const Args& args);
 void recovery_code(RandomSource& random);
 void recovery_wrap(const Args& args, RandomSource& random);
 void recovery_open(const Args& args);

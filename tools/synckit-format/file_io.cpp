@@ -1,6 +1,9 @@
 #include "file_io.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "synckit/error.hpp"
@@ -33,11 +36,15 @@ void drop_newline(SecretBuffer& buffer) {
 
 Bytes read_stdin() {
   Bytes bytes;
-  std::uint8_t chunk[65536];
-  std::size_t got = 0;
-  while ((got = std::fread(chunk, 1, sizeof chunk, stdin)) > 0) bytes.insert(bytes.end(), chunk, chunk + got);
-  if (std::ferror(stdin)) throw Error(ErrorKind::invalid_input, "cannot read standard input");
+  read_stdin_pieces([&](ByteView piece) { bytes.insert(bytes.end(), piece.begin(), piece.end()); });
   return bytes;
+}
+
+void read_stdin_pieces(const std::function<void(ByteView)>& piece) {
+  std::vector<std::uint8_t> chunk(65536);
+  std::size_t got = 0;
+  while ((got = std::fread(chunk.data(), 1, chunk.size(), stdin)) > 0) piece(ByteView(chunk.data(), got));
+  if (std::ferror(stdin)) throw Error(ErrorKind::invalid_input, "cannot read standard input");
 }
 
 MasterKey read_key_file(const std::string& path) {
@@ -69,6 +76,35 @@ void write_stdout(ByteView bytes) {
   const bool written = bytes.empty() || std::fwrite(bytes.data(), 1, bytes.size(), stdout) == bytes.size();
   if (!written || std::fflush(stdout) != 0) {
     throw Error(ErrorKind::invalid_input, "cannot write to standard output");
+  }
+}
+
+FileCommit::FileCommit(std::string path) : path_(std::move(path)), partial_(path_ + ".partial") {
+  file_ = std::fopen(partial_.c_str(), "wbx");
+  if (!file_) throw Error(ErrorKind::invalid_input, "cannot create '" + partial_ + "' (does it exist already?)");
+}
+
+FileCommit::~FileCommit() {
+  if (!file_) return;
+  std::fclose(file_);
+  std::remove(partial_.c_str());
+}
+
+void FileCommit::write(ByteView bytes) {
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
+    throw Error(ErrorKind::invalid_input, "cannot write '" + partial_ + "'");
+  }
+}
+
+void FileCommit::commit() {
+  const bool flushed = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  const bool closed = std::fclose(file_) == 0;
+  file_ = nullptr;
+  std::error_code ec;
+  if (flushed && closed) std::filesystem::rename(partial_, path_, ec);
+  if (!flushed || !closed || ec) {
+    std::remove(partial_.c_str());
+    throw Error(ErrorKind::invalid_input, "cannot move '" + partial_ + "' into place");
   }
 }
 

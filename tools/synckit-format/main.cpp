@@ -22,6 +22,8 @@ constexpr const char* kUsage =
     "  open-change --key-file K --change-id C < payload.b64\n"
     "  seal-blob --key-file K --blob-id B < plain > sealed\n"
     "  open-blob --key-file K --blob-id B < sealed > plain\n"
+    "  seal-blob-stream --key-file K --blob-id B < plain > sealed   (streamed form, any size)\n"
+    "  open-blob-stream --key-file K --blob-id B --out FILE < sealed (FILE appears only if whole)\n"
     "  recovery-code                                  a new recovery code on stdout\n"
     "  recovery-wrap --key-file K --code-file R       recovery envelope JSON on stdout\n"
     "  recovery-open --code-file R < recovery.json    base64 master key on stdout\n"
@@ -37,6 +39,8 @@ int run(const Args& args) {
   if (args.command == "open-change") synckit::format_tool::open_change(args);
   if (args.command == "seal-blob") synckit::format_tool::seal_blob(args, random);
   if (args.command == "open-blob") synckit::format_tool::open_blob(args);
+  if (args.command == "seal-blob-stream") synckit::format_tool::seal_blob_stream(args, random);
+  if (args.command == "open-blob-stream") synckit::format_tool::open_blob_stream(args);
   if (args.command == "recovery-code") synckit::format_tool::recovery_code(random);
   if (args.command == "recovery-wrap") synckit::format_tool::recovery_wrap(args, random);
   if (args.command == "recovery-open") synckit::format_tool::recovery_open(args);
@@ -60,6 +64,8 @@ int main(int argc, char** argv) {
                 {"open-change", {"--key-file", "--change-id"}},
                 {"seal-blob", {"--key-file", "--blob-id"}},
                 {"open-blob", {"--key-file", "--blob-id"}},
+                {"seal-blob-stream", {"--key-file", "--blob-id"}},
+                {"open-blob-stream", {"--key-file", "--blob-id", "--out"}},
                 {"recovery-code", {}},
                 {"recovery-wrap", {"--key-file", "--code-file"}},
                 {"recovery-open", {"--code-file"}},
