@@ -1,6 +1,7 @@
 // The small parsers of outside text: RFC 3339 timestamps (round trip through format_timestamp),
 // HTTP dates and Retry-After (against a clock from the input), the OAuth redirect URL and its
-// query, percent-decoding, PKCE verifiers, ids and change op names.
+// query, percent-decoding, PKCE verifiers, ids, change op names, and HTTP byte ranges (Range
+// against a size from the input, Content-Range; each range read back from what it formats).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include "synckit/ids.hpp"
 #include "synckit/net/http_date.hpp"
 #include "synckit/timestamp.hpp"
+#include "synckit/wire/byte_range.hpp"
 #include "synckit/wire/json_reader.hpp"
 
 namespace synckit_fuzz {
@@ -45,6 +47,20 @@ inline void misc(std::string_view input) {
   if (synckit::is_valid_pkce_verifier(input)) {
     check(must_succeed("pkce challenge", [&] { return synckit::pkce_challenge_s256(input); }).size() == 43,
           "an S256 challenge is 43 characters");
+  }
+  std::uint64_t size = 0;
+  std::memcpy(&size, input.data(), std::min(input.size(), sizeof size));
+  size %= std::uint64_t{1} << 53;
+  const auto range = synckit::wire::parse_range(input, size);
+  if (range.kind == synckit::wire::RangeRequest::Kind::part) {
+    check(range.range.first <= range.range.last && range.range.last < size, "a range lies within the size");
+    const auto again = synckit::wire::parse_range(synckit::wire::format_range(range.range), size);
+    check(again.kind == range.kind && again.range == range.range, "Range round trip");
+  }
+  if (const auto content = synckit::wire::parse_content_range(input)) {
+    check(content->range.first <= content->range.last && content->range.last < content->size, "a Content-Range is ordered");
+    check(synckit::wire::parse_content_range(synckit::wire::format_content_range(content->range, content->size)) == content,
+          "Content-Range round trip");
   }
   (void)synckit::is_valid_change_id(input);
   (void)synckit::is_valid_blob_id(input);

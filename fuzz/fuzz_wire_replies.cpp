@@ -1,6 +1,6 @@
 // Every parse_*_text of the protocol (server replies the client reads, requests the server reads)
-// and error_from_reply. The first byte picks the parser (mod 19; 17 is error_from_reply, 18
-// sanitize_server_text); the rest is the body. A body that parses must go through to_json and
+// and error_from_reply. The first byte picks the parser (mod 22; 17 is error_from_reply, 18
+// sanitize_server_text, 19..21 the streamed upload messages); the rest is the body. A body that parses must go through to_json and
 // parse back equal. error_from_reply must never throw and must map the status as errors.md says.
 #include <cstdint>
 #include <optional>
@@ -10,6 +10,7 @@
 #include "fuzz_support.hpp"
 #include "synckit/wire/auth_messages.hpp"
 #include "synckit/wire/blob_messages.hpp"
+#include "synckit/wire/blob_upload_messages.hpp"
 #include "synckit/wire/device_messages.hpp"
 #include "synckit/wire/error_body.hpp"
 #include "synckit/wire/health.hpp"
@@ -99,7 +100,7 @@ inline void wire_replies(std::string_view input) {
   const auto selector = static_cast<unsigned char>(input[0]);
   const std::string_view body = input.substr(1);
   guarded(body, [selector](std::string_view text) {
-    switch (selector % 19) {
+    switch (selector % 22) {
       case 0:
         return round_trip(text, w::parse_error_body_text);
       case 1:
@@ -136,6 +137,12 @@ inline void wire_replies(std::string_view input) {
         return round_trip(text, w::parse_push_request_text);
       case 17:
         return error_reply(text);
+      case 19:
+        return round_trip(text, w::parse_upload_start_text);
+      case 20:
+        return round_trip(text, w::parse_upload_start_reply_text);
+      case 21:
+        return round_trip(text, w::parse_upload_state_text);
       default:
         return sanitize(text);
     }

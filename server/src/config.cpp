@@ -43,6 +43,9 @@ ServerConfig parse_serve_flags(const std::vector<std::string>& args) {
       {"--rate-limit", [&](const std::string& v) { config.rate_limit = number<double>("--rate-limit", v, 0, 1e9); }},
       {"--auth-rate-limit", [&](const std::string& v) { config.auth_rate_limit = number<double>("--auth-rate-limit", v, 0, 1e9); }},
       {"--max-blob-bytes", [&](const std::string& v) { config.max_blob_bytes = number<std::size_t>("--max-blob-bytes", v, 40, std::size_t{1} << 30); }},
+      {"--max-stream-bytes", [&](const std::string& v) { config.max_stream_bytes = number<std::int64_t>("--max-stream-bytes", v, 41, std::int64_t{1} << 53); }},
+      {"--blob-part-size", [&](const std::string& v) { config.blob_part_size = number<std::size_t>("--blob-part-size", v, 1024, std::size_t{64} << 20); }},
+      {"--upload-ttl", [&](const std::string& v) { config.upload_ttl = std::chrono::seconds(number<long>("--upload-ttl", v, 1, 30 * 86400)); }},
       {"--fault-rate", [&](const std::string& v) { config.fault_rate = number<double>("--fault-rate", v, 0, 1); }},
       {"--fault-status", [&](const std::string& v) {
          config.fault_status = number<int>("--fault-status", v, 429, 503);

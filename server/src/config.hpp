@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -18,7 +19,10 @@ struct ServerConfig {
   std::vector<std::string> cors_origins;      // exact origins allowed cross-origin
   double rate_limit = 1000;                   // requests per second per client; 0 = off
   double auth_rate_limit = 600;               // sign-in attempts per minute per address; 0 = off
-  std::size_t max_blob_bytes = 64u << 20;     // sealed blob size limit
+  std::size_t max_blob_bytes = 64u << 20;     // single-shot sealed blob size limit
+  std::int64_t max_stream_bytes = std::int64_t{16} << 30;  // streamed blob size limit
+  std::size_t blob_part_size = 8u << 20;      // the part size of streamed uploads
+  std::chrono::seconds upload_ttl{86400};     // uploads not completed within this are removed
   double fault_rate = 0;                      // share of sync/blob requests failed on purpose
   int fault_status = 503;                     // 429, 500 or 503
   int threads = 8;                            // worker threads: request handlers and the database

@@ -350,6 +350,14 @@ class Server:
             raise AssertionError(f"server exited with status {rc} after {sig!r}, expected 0; "
                                  f"stderr tail: {self.log_text()[-1500:]!r}")
 
+    def peak_rss(self):
+        """The server process's peak resident memory so far in bytes (VmHWM, /proc)."""
+        with open(f"/proc/{self.proc.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+        raise AssertionError("no VmHWM in /proc/PID/status")
+
     def kill9(self):
         """SIGKILL, as a crash would; waits for the process to be gone."""
         if self.proc is None:
@@ -723,6 +731,30 @@ def sealed_bytes(size=64):
     if size < 40:
         raise ValueError("sealed data is at least 40 bytes")
     return os.urandom(size)
+
+
+def stream_size(plain_size):
+    """The sealed size of a streamed blob of `plain_size` bytes (crypto-format.md, "Streamed
+    blobs"): the 24-byte header, then 17 bytes per 64 KiB chunk and one for the last."""
+    return 24 + plain_size + 17 * (plain_size // 65536 + 1)
+
+
+def upload_stream(tc, client, blob_id, data, complete=True, order=None):
+    """Uploads `data` (a sealed stream's bytes: random ones do, the server cannot tell) as a
+    streamed blob: start, every part (in `order`, default ascending), complete. Returns
+    (upload_id, part_size)."""
+    start = expect_json(tc, client.post(f"/v1/blobs/{blob_id}/uploads", json={"format": "stream-v1", "size": len(data)}),
+                        201)
+    upload_id, part_size = start["upload_id"], start["part_size"]
+    count = max(1, (len(data) + part_size - 1) // part_size)
+    for part in (order if order is not None else range(count)):
+        reply = client.put(f"/v1/blobs/{blob_id}/uploads/{upload_id}/{part}",
+                           body=data[part * part_size:(part + 1) * part_size])
+        tc.assertEqual(reply.status, 204, reply.body[:300])
+    if complete:
+        tc.assertEqual(expect_json(tc, client.post(f"/v1/blobs/{blob_id}/uploads/{upload_id}/complete"), 201),
+                       {"blob_id": blob_id, "size": len(data)})
+    return upload_id, part_size
 
 
 def new_change_id():

@@ -408,10 +408,10 @@ class AccountTest(harness.ServerTestCase):
 
     # --- service ----------------------------------------------------------------------------
 
-    def test_health_still_reports_protocol_1_0(self):
+    def test_health_reports_protocol_1_1(self):
         body = expect_json(self, self.server.client().get("/v1/health"))
-        self.assertEqual(body.get("protocol"), "1.0")
-        for feature in ("live_pull", "account", "recovery"):
+        self.assertEqual(body.get("protocol"), "1.1")
+        for feature in ("live_pull", "account", "recovery", "blob_streams"):
             self.assertIn(feature, body.get("features", []))
 
     def test_no_secret_reaches_the_log(self):
@@ -502,6 +502,15 @@ class DeletionLeavesNoTraceTest(harness.ServerTestCase):
             expect_json(self, user.client.put(f"/v1/blobs/{blob_id}", body=data), 201)
             blob_ids.append(blob_id)
             blob_bytes.append(data)
+        # A streamed blob (its parts stay under the upload's id), and an upload left unfinished.
+        upload_ids, upload_bytes = [], []
+        for complete in (True, False):
+            blob_id = f"{tag}-stream-{os.urandom(6).hex()}"
+            data = os.urandom(harness.stream_size(150000))
+            upload_ids.append(harness.upload_stream(self, user.client, blob_id, data, complete=complete)[0])
+            (blob_bytes if complete else upload_bytes).append(data)
+            if complete:
+                blob_ids.append(blob_id)
         envelope = harness.valid_envelope()
         expect_json(self, user.client.put("/v1/keys/envelope", json={"envelope": envelope, "expected_version": 0}))
         recovery = recovery_envelope()
@@ -510,7 +519,8 @@ class DeletionLeavesNoTraceTest(harness.ServerTestCase):
         code = self.oauth_code(email)
         yield {
             "account": account, "devices": devices, "change_ids": change_ids, "payloads": payloads,
-            "blob_ids": blob_ids, "blob_bytes": blob_bytes, "envelope": envelope, "recovery": recovery,
+            "blob_ids": blob_ids, "blob_bytes": blob_bytes, "upload_ids": upload_ids, "upload_bytes": upload_bytes,
+            "envelope": envelope, "recovery": recovery,
             "sessions": [sid_of(user.access_token), sid_of(_second_access)],
             "refresh_tokens": [user.refresh_token, second_refresh], "code": code,
         }
@@ -541,6 +551,10 @@ class DeletionLeavesNoTraceTest(harness.ServerTestCase):
         for i, value in enumerate(data["blob_bytes"]):
             found[f"blob bytes {i}"] = value[:32]
             found[f"blob bytes {i} (end)"] = value[-32:]
+        for i, value in enumerate(data["upload_ids"]):
+            found[f"upload id {i}"] = value.encode()
+        for i, value in enumerate(data["upload_bytes"]):
+            found[f"unfinished upload bytes {i}"] = value[:32]
         for i, value in enumerate(data["sessions"]):
             found[f"session {i}"] = value.encode()
         for i, value in enumerate(data["refresh_tokens"]):

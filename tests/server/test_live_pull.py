@@ -7,7 +7,7 @@ of the same user commits a push (then answers at once with the changes) or `wait
 (then `{"changes":[],"cursor":n,"has_more":false}`). The device's own pushes and other users'
 pushes do not end the wait. `wait` is an integer 0..60, anything else is 400 naming `wait`.
 SIGTERM/SIGINT answer every held wait (200, empty) promptly, then the server exits 0. Health says
-`"features":["live_pull"]` and `"protocol":"1.0"`.
+`"live_pull"` among its features and `"protocol":"1.1"`.
 
 Held pulls are raw sockets (harness.raw_connect) so that the test sees when the reply arrives
 without a thread per request. That a pull is held is shown by its getting no reply for HELD_CHECK
@@ -224,7 +224,7 @@ class LivePullTest(harness.ServerTestCase):
         self.assertTrue(all(isinstance(f, str) for f in body["features"]), body)
         self.assertIn("live_pull", body["features"])
         self.assertEqual(len(body["features"]), len(set(body["features"])), body)
-        self.assertEqual(body.get("protocol"), "1.0", "protocol says 1.1 only once every 1.1 section is served")
+        self.assertEqual(body.get("protocol"), "1.1", "every 1.1 section is served")
 
 
 class ManyWaitsTest(harness.ServerTestCase):

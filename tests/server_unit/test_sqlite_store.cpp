@@ -241,6 +241,25 @@ TEST_CASE("schema: a v1 database migrates to v2, its apps without redirect URIs"
   CHECK(schema_version(db) == current_schema_version());
 }
 
+TEST_CASE("schema: a v3 database migrates to v4 and keeps its blobs, single shot", "[schema][sqlite]") {
+  TempDir dir;
+  const auto path = dir.file("server.db");
+  {
+    Database db(path);
+    migrate(db, 3);
+    db.exec("INSERT INTO apps (id, name, api_key_hash, created_at) VALUES ('app-1', 'old', x'01', 1)");
+    db.exec("INSERT INTO users (id, app_id, email, auth_hash, created_at) VALUES ('user-1', 'app-1', 'a@b.c', 'h', 1)");
+    db.exec("INSERT INTO blobs (user_id, blob_id, size, updated_at, bytes) VALUES ('user-1', 'b', 3, 1, x'010203')");
+  }
+  auto store = SqliteStore::open(path);
+  const auto blob = store->open_blob("user-1", "b");
+  REQUIRE(blob);
+  CHECK(blob->format == kSealedFormat);
+  CHECK(blob->bytes == std::string("\1\2\3", 3));
+  CHECK(store->stats("user-1").blob_bytes == 3);
+  CHECK_FALSE(store->create_upload("user-1", "s", 41, 10, 2).empty());
+}
+
 TEST_CASE("schema: a v2 database migrates to v3, each refresh token its own working session", "[schema][sqlite]") {
   TempDir dir;
   const auto path = dir.file("server.db");
@@ -262,7 +281,7 @@ TEST_CASE("schema: a v2 database migrates to v3, each refresh token its own work
   auto store = SqliteStore::open(path);
   {
     Database db(path);
-    CHECK(schema_version(db) == 3);
+    CHECK(schema_version(db) == current_schema_version());
     CHECK_THROWS_AS(db.exec("SELECT count(*) FROM refresh_tokens"), StoreError);  // gone
   }
   const auto sessions = store->list_sessions("user-1", 0);
@@ -855,6 +874,68 @@ TEST_CASE("isolation: a user never sees another user's data", "[isolation]") {
   CHECK_FALSE(f.store->find_device(f.user.id, device.id)->revoked);
 }
 
+TEST_CASE("streamed uploads: parts, complete, ranged part reads, replace and delete", "[blobs]") {
+  Fixture f;
+  const std::string part0(10, 'a'), part1(4, 'b');
+  const std::string id = f.store->create_upload(f.user.id, "s", 14, 10, 100);
+  CHECK(f.store->find_upload(f.user.id, "s", id)->parts.empty());
+  CHECK_FALSE(f.store->find_upload(f.user.id, "other", id));
+  CHECK(f.store->put_upload_part(f.user.id, "s", id, 1, part1));
+  CHECK_FALSE(f.store->put_upload_part(f.user.id, "other", id, 0, part0));
+  CHECK(f.store->complete_upload(f.user.id, "s", id, 101) == CompleteResult::missing_parts);
+  CHECK(f.store->put_upload_part(f.user.id, "s", id, 0, part0));
+  CHECK(f.store->find_upload(f.user.id, "s", id)->parts == std::vector<std::int64_t>{0, 1});
+  CHECK(f.store->put_blob(f.user.id, "s", "single", 102) == PutResult::created);
+  CHECK(f.store->complete_upload(f.user.id, "s", id, 103) == CompleteResult::replaced);
+  CHECK(f.store->complete_upload(f.user.id, "s", id, 104) == CompleteResult::no_upload);
+  CHECK_FALSE(f.store->find_upload(f.user.id, "s", id));
+  const auto blob = f.store->open_blob(f.user.id, "s");
+  REQUIRE(blob);
+  CHECK(blob->format == kStreamFormat);
+  CHECK(blob->size == 14);
+  CHECK(blob->part_size == 10);
+  CHECK(blob->content_id == id);
+  CHECK_FALSE(f.store->get_blob(f.user.id, "s"));  // not the single-shot form
+  CHECK(*f.store->read_blob_part(id, 0, 3, 5) == "aaaaa");
+  CHECK(*f.store->read_blob_part(id, 1, 0, 4) == "bbbb");
+  CHECK_FALSE(f.store->read_blob_part(id, 1, 2, 3));  // beyond the part
+  CHECK_FALSE(f.store->read_blob_part(id, 2, 0, 1));
+  auto stats = f.store->stats(f.user.id);
+  CHECK(stats.blobs == 1);
+  CHECK(stats.blob_bytes == 14);
+  // the single-shot form replaces the streamed one, and its parts go
+  CHECK(f.store->put_blob(f.user.id, "s", "single", 105) == PutResult::replaced);
+  CHECK(f.store->open_blob(f.user.id, "s")->format == kSealedFormat);
+  CHECK_FALSE(f.store->read_blob_part(id, 0, 0, 1));
+  // delete takes a streamed blob with its parts
+  const std::string again = f.store->create_upload(f.user.id, "t", 3, 10, 106);
+  CHECK(f.store->put_upload_part(f.user.id, "t", again, 0, "xyz"));
+  CHECK(f.store->complete_upload(f.user.id, "t", again, 107) == CompleteResult::created);
+  CHECK(f.store->delete_blob(f.user.id, "t"));
+  CHECK_FALSE(f.store->open_blob(f.user.id, "t"));
+  CHECK_FALSE(f.store->read_blob_part(again, 0, 0, 1));
+  CHECK_FALSE(f.store->delete_blob(f.user.id, "t"));
+}
+
+TEST_CASE("streamed uploads: abandoned ones are purged by age, blobs never", "[blobs]") {
+  Fixture f;
+  const std::string old_id = f.store->create_upload(f.user.id, "a", 3, 10, 1000);
+  const std::string new_id = f.store->create_upload(f.user.id, "b", 3, 10, 2000);
+  const std::string done_id = f.store->create_upload(f.user.id, "c", 3, 10, 500);
+  for (const auto& id : {old_id, new_id}) CHECK(f.store->put_upload_part(f.user.id, id == old_id ? "a" : "b", id, 0, "xyz"));
+  CHECK(f.store->put_upload_part(f.user.id, "c", done_id, 0, "xyz"));
+  CHECK(f.store->complete_upload(f.user.id, "c", done_id, 600) == CompleteResult::created);
+  CHECK(f.store->purge_uploads(1000) == 1);
+  CHECK_FALSE(f.store->find_upload(f.user.id, "a", old_id));
+  CHECK_FALSE(f.store->read_blob_part(old_id, 0, 0, 3));
+  CHECK(f.store->find_upload(f.user.id, "b", new_id));
+  CHECK(*f.store->read_blob_part(done_id, 0, 0, 3) == "xyz");
+  CHECK(f.store->delete_upload(f.user.id, "b", new_id));
+  CHECK_FALSE(f.store->delete_upload(f.user.id, "b", new_id));
+  CHECK_FALSE(f.store->read_blob_part(new_id, 0, 0, 3));
+  CHECK(f.store->purge_uploads(1'000'000) == 0);
+}
+
 TEST_CASE("blobs: created, replaced, read, deleted", "[blobs]") {
   Fixture f;
   const std::string bytes("\0sealed\xff bytes", 14);
@@ -1096,7 +1177,7 @@ TEST_CASE("postgres: a v2 database migrates to v3, each refresh token its own wo
   auto store = PostgresStore::open(url);
   {
     PgConnection conn(url);
-    CHECK(postgres_schema_version(conn) == 3);
+    CHECK(postgres_schema_version(conn) == postgres_schema_version_known());
     CHECK_FALSE(conn.exec("SELECT to_regclass('refresh_tokens') IS NOT NULL").boolean(0, 0));
   }
   const auto sessions = store->list_sessions("user-1", 0);

@@ -13,7 +13,7 @@ void Cors::apply(const Request& req, Response& res) const {
   if (!allowed(origin)) return;
   res.set_header("Access-Control-Allow-Origin", origin);
   res.set_header("Vary", "Origin");
-  res.set_header("Access-Control-Expose-Headers", "Retry-After");
+  res.set_header("Access-Control-Expose-Headers", "Retry-After, Content-Range, X-SyncKit-Blob-Format");
 }
 
 bool Cors::answer_preflight(const Request& req, Response& res) const {
@@ -21,7 +21,7 @@ bool Cors::answer_preflight(const Request& req, Response& res) const {
   res.status = 204;
   if (allowed(req.get_header_value("Origin"))) {
     res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-    res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-SyncKit-Api-Key");
+    res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Range, X-SyncKit-Api-Key");
     res.set_header("Access-Control-Max-Age", "600");
   }
   return true;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,11 +48,24 @@ struct Hold {
   std::chrono::steady_clock::time_point until{};
 };
 
+// A reply body too large to hold (a streamed blob): the engine sends size() bytes, asking for
+// them piece by piece on the worker pool (a piece may come from the database), so a reply holds one
+// piece at a time. next() returns the following piece, empty only when size() bytes were given;
+// it may throw (the blob went away): the engine then cuts the connection, so the client sees a
+// body shorter than Content-Length, never a wrong one.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual std::uint64_t size() const = 0;
+  virtual std::string next() = 0;
+};
+
 // The reply. status 0 means no handler answered (the engine answers 404).
 struct Response {
   int status = 0;
   std::vector<Header> headers;
   std::string body;
+  std::shared_ptr<BodySource> stream;  // set instead of body: sent in pieces
   bool close = false;          // close the connection after this reply
   std::optional<Hold> hold;    // set instead of an answer: hold the request (then status stays 0)
 

@@ -16,7 +16,8 @@ void add_oauth_routes(Router& router, ServerContext& ctx);     // /v1/oauth/*
 void add_key_routes(Router& router, ServerContext& ctx);       // /v1/keys/envelope
 void add_device_routes(Router& router, ServerContext& ctx);   // /v1/devices
 void add_sync_routes(Router& router, ServerContext& ctx);     // /v1/sync/*
-void add_blob_routes(Router& router, ServerContext& ctx);     // /v1/blobs/*
+void add_blob_routes(Router& router, ServerContext& ctx);     // /v1/blobs/* (with the uploads)
+void add_blob_upload_routes(Router& router, ServerContext& ctx);  // /v1/blobs/*/uploads/…
 void add_service_routes(Router& router, ServerContext& ctx);  // /v1/health
 
 inline constexpr Millis kRefreshLifetime = 30LL * 24 * 3600 * 1000;  // 30 days

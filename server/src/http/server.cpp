@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -29,10 +30,12 @@ std::thread watch_signals(Engine& engine, sigset_t signals) {
   });
 }
 
-// Purges expired refresh tokens and OAuth codes now and every 10 minutes until stopped.
+// Purges expired refresh tokens and OAuth codes, and uploads older than upload_ttl, now and then
+// every 10 minutes (or every half upload_ttl when that is shorter) until stopped.
 class Housekeeper {
  public:
-  explicit Housekeeper(Store& store) : thread_([this, &store] { run(store); }) {}
+  Housekeeper(Store& store, std::chrono::seconds upload_ttl)
+      : thread_([this, &store, upload_ttl] { run(store, upload_ttl); }) {}
   ~Housekeeper() {
     {
       const std::lock_guard lock(mutex_);
@@ -43,15 +46,18 @@ class Housekeeper {
   }
 
  private:
-  void run(Store& store) {
+  void run(Store& store, std::chrono::seconds upload_ttl) {
+    const auto period = std::min<std::chrono::milliseconds>(std::chrono::minutes(10), upload_ttl / 2);
     std::unique_lock lock(mutex_);
     while (!stopped_) {
       try {
-        store.purge_expired(now_millis());
+        const Millis now = now_millis();
+        store.purge_expired(now);
+        store.purge_uploads(now - std::chrono::duration_cast<std::chrono::milliseconds>(upload_ttl).count());
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "synckit-server: purging expired sessions and codes failed: %s\n", e.what());
+        std::fprintf(stderr, "synckit-server: purging expired sessions, codes and uploads failed: %s\n", e.what());
       }
-      wake_.wait_for(lock, std::chrono::minutes(10), [this] { return stopped_; });
+      wake_.wait_for(lock, period, [this] { return stopped_; });
     }
   }
 
@@ -93,7 +99,7 @@ void serve(const ServerConfig& config, Store& store, const std::function<void(in
   options.idle_timeout = config.idle_timeout;
   options.min_body_rate = config.min_body_rate;
   options.max_header_bytes = config.max_header_bytes;
-  options.max_body_bytes = std::max<std::size_t>(config.max_blob_bytes, 8u << 20) + (1u << 20);
+  options.max_body_bytes = std::max({config.max_blob_bytes, config.blob_part_size, std::size_t{8} << 20}) + (1u << 20);
   options.max_connections = config.max_connections;
   options.max_connections_per_address = config.max_connections_per_address;
   Engine engine(options, app, wakes);
@@ -102,7 +108,7 @@ void serve(const ServerConfig& config, Store& store, const std::function<void(in
   const auto feed = store.watch_changes([&wakes](const std::string& user_id) { wakes.notify(user_id); },
                                         [&wakes] { wakes.notify_all(); });
   std::thread watcher = watch_signals(engine, signals);
-  const Housekeeper housekeeper(store);
+  const Housekeeper housekeeper(store, config.upload_ttl);
   on_listening(engine.port());
   engine.run();
   pthread_kill(watcher.native_handle(), SIGUSR1);  // ends a watcher still waiting

@@ -8,6 +8,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <cstdio>
+
 #include "http/responses.hpp"
 #include "net/engine.hpp"
 #include "synckit/error.hpp"
@@ -203,6 +205,7 @@ void Connection::resume(std::uint64_t generation, bool final) {
 }
 
 void Connection::write(Response res) {
+  if (res.stream) return write_stream(std::move(res));
   state_ = State::writing;
   out_ = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(res.status), version_);
   for (const auto& [name, value] : res.headers) out_->set(name, value);
@@ -218,9 +221,79 @@ void Connection::write(Response res) {
   });
 }
 
+void Connection::write_stream(Response res) {
+  state_ = State::writing;
+  source_ = std::move(res.stream);
+  streamed_ = 0;
+  stream_out_ = std::make_unique<http::response<http::buffer_body>>(static_cast<http::status>(res.status), version_);
+  for (const auto& [name, value] : res.headers) stream_out_->set(name, value);
+  const bool keep_alive = keep_alive_ && !res.close && !stopping_;
+  stream_out_->keep_alive(keep_alive);
+  stream_out_->content_length(source_->size());
+  stream_out_->body().data = nullptr;
+  stream_out_->body().more = true;
+  reply_ = std::move(res);
+  serializer_.emplace(*stream_out_);
+  stream_.expires_at(rate_deadline(Clock::now(), 0));
+  http::async_write_header(stream_, *serializer_, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+    if (ec) return self->on_write(ec, false);
+    self->next_piece(keep_alive);
+  });
+}
+
+void Connection::next_piece(bool keep_alive) {
+  if (state_ == State::closed) return;
+  if (streamed_ == source_->size()) {  // all sent (or nothing to send): end the message
+    stream_out_->body().data = nullptr;
+    stream_out_->body().size = 0;
+    stream_out_->body().more = false;
+    http::async_write(stream_, *serializer_, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+      self->on_write(ec, keep_alive);
+    });
+    return;
+  }
+  asio::post(engine_.workers_, [self = shared_from_this(), keep_alive, guard = asio::make_work_guard(stream_.get_executor())] {
+    std::string piece;
+    bool ok = true;
+    try {
+      piece = self->source_->next();
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    asio::post(self->stream_.get_executor(), [self, piece = std::move(piece), ok, keep_alive]() mutable {
+      self->on_piece(std::move(piece), ok, keep_alive);
+    });
+  });
+}
+
+void Connection::on_piece(std::string piece, bool ok, bool keep_alive) {
+  if (state_ == State::closed) return;
+  if (!ok || piece.empty() || piece.size() > source_->size() - streamed_) {
+    // The body cannot be finished: cut the connection, so the client sees it short.
+    std::fprintf(stderr, "synckit-server: a streamed reply could not be finished; the connection is cut\n");
+    return on_write(asio::error::operation_aborted, false);
+  }
+  piece_ = std::move(piece);
+  streamed_ += piece_.size();
+  stream_out_->body().data = piece_.data();
+  stream_out_->body().size = piece_.size();
+  stream_out_->body().more = streamed_ < source_->size();
+  stream_.expires_at(rate_deadline(Clock::now(), piece_.size()));
+  http::async_write(stream_, *serializer_, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) return self->on_write(ec, false);
+    if (self->serializer_->is_done()) return self->on_write(ec, keep_alive);
+    self->next_piece(keep_alive);
+  });
+}
+
 void Connection::on_write(beast::error_code ec, bool keep_alive) {
   log_request(request_, reply_);
   out_.reset();
+  serializer_.reset();
+  stream_out_.reset();
+  source_.reset();
+  piece_ = std::string();
   request_ = Request{};
   reply_ = Response{};
   if (ec || !keep_alive || stopping_) return close();

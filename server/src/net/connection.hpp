@@ -14,6 +14,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "http/message.hpp"
@@ -50,6 +52,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void watch_hangup(std::uint64_t generation);
   void resume(std::uint64_t generation, bool final);
   void write(Response res);
+  // A reply with a BodySource: the header, then one piece at a time, each read on the workers.
+  void write_stream(Response res);
+  void next_piece(bool keep_alive);
+  void on_piece(std::string piece, bool ok, bool keep_alive);
   void on_write(boost::beast::error_code ec, bool keep_alive);
   void answer_error_and_close(int status, std::string_view message);
   void close();
@@ -73,6 +79,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint64_t wake_id_ = 0;
   std::string wake_topic_;
   std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> out_;
+  // A streamed reply: its message, serializer, source, the piece being written and the bytes so far.
+  std::unique_ptr<boost::beast::http::response<boost::beast::http::buffer_body>> stream_out_;
+  std::optional<boost::beast::http::response_serializer<boost::beast::http::buffer_body>> serializer_;
+  std::shared_ptr<BodySource> source_;
+  std::string piece_;
+  std::uint64_t streamed_ = 0;
 };
 
 }  // namespace synckit::server

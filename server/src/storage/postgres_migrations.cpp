@@ -130,11 +130,43 @@ CREATE TABLE recovery_envelopes (
 CREATE INDEX oauth_codes_by_user ON oauth_codes (user_id);
 )sql";
 
+// Version 4: streamed blobs, as in SQLite's v4 (parts under a content id that is the upload's id;
+// a blob id in blobs or in stream_blobs, never both). Parts are ciphertext: no TOAST compression.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE blob_uploads (
+  upload_id BYTEA PRIMARY KEY NOT NULL,
+  user_id BYTEA NOT NULL,
+  blob_id BYTEA NOT NULL,
+  size BIGINT NOT NULL,
+  part_size BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX blob_uploads_by_user ON blob_uploads (user_id);
+CREATE INDEX blob_uploads_by_age ON blob_uploads (created_at);
+CREATE TABLE stream_blobs (
+  user_id BYTEA NOT NULL,
+  blob_id BYTEA NOT NULL,
+  content_id BYTEA NOT NULL,
+  size BIGINT NOT NULL,
+  part_size BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, blob_id)
+);
+CREATE TABLE blob_parts (
+  content_id BYTEA NOT NULL,
+  part BIGINT NOT NULL,
+  bytes BYTEA NOT NULL,
+  PRIMARY KEY (content_id, part)
+);
+ALTER TABLE blob_parts ALTER COLUMN bytes SET STORAGE EXTERNAL;
+)sql";
+
 // Ordered by version, starting at 1 without gaps. Never edit a released step; append a new one.
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
+    Migration{4, kSchemaV4},
 };
 
 // Inside a transaction holding the migration lock: creates the version table when missing and

@@ -397,7 +397,8 @@ UserStats PostgresStore::stats(const std::string& user_id) {
         "coalesce((SELECT change_count FROM user_sync WHERE user_id = $1), 0), "
         "(SELECT count(*) FROM devices WHERE user_id = $1 AND revoked_at IS NULL), "
         "b.n, b.bytes FROM (SELECT count(*) AS n, coalesce(sum(size), 0)::bigint AS bytes "
-        "FROM blobs WHERE user_id = $1) b",
+        "FROM (SELECT size FROM blobs WHERE user_id = $1 UNION ALL "
+        "SELECT size FROM stream_blobs WHERE user_id = $1) s) b",
         {P::bytes(user_id)});
     UserStats stats;
     stats.latest_cursor = row.int64(0, 0);
@@ -406,42 +407,6 @@ UserStats PostgresStore::stats(const std::string& user_id) {
     stats.blobs = row.int64(0, 3);
     stats.blob_bytes = row.int64(0, 4);
     return stats;
-  });
-}
-
-// ---- blobs ----
-
-PutResult PostgresStore::put_blob(const std::string& user_id, const std::string& blob_id,
-                                  const std::string& bytes, Millis now) {
-  const auto size = static_cast<std::int64_t>(bytes.size());
-  return with([&](PgConnection& conn) {
-    // xmax is 0 on a row this statement inserted, set on one it updated. It locks the user's row
-    // first (see lock_user): no row, no insert and no update.
-    const PgResult row = conn.exec(
-        "WITH u AS (SELECT id FROM users WHERE id = $1 FOR KEY SHARE) "
-        "INSERT INTO blobs (user_id, blob_id, size, updated_at, bytes) SELECT u.id, $2, $3, $4, $5 FROM u "
-        "ON CONFLICT (user_id, blob_id) DO UPDATE SET size = excluded.size, updated_at = excluded.updated_at, "
-        "bytes = excluded.bytes RETURNING (xmax = 0)",
-        {P::bytes(user_id), P::bytes(blob_id), P::int64(size), P::int64(now), P::bytes(bytes)});
-    if (row.rows() == 0) throw UserGone();
-    return row.boolean(0, 0) ? PutResult::created : PutResult::replaced;
-  });
-}
-
-std::optional<std::string> PostgresStore::get_blob(const std::string& user_id, const std::string& blob_id) {
-  return with([&](PgConnection& conn) -> std::optional<std::string> {
-    const PgResult rows = conn.exec("SELECT bytes FROM blobs WHERE user_id = $1 AND blob_id = $2",
-                                    {P::bytes(user_id), P::bytes(blob_id)});
-    if (rows.rows() == 0) return std::nullopt;
-    return rows.bytes(0, 0);
-  });
-}
-
-bool PostgresStore::delete_blob(const std::string& user_id, const std::string& blob_id) {
-  return with([&](PgConnection& conn) {
-    const PgResult done = conn.exec("DELETE FROM blobs WHERE user_id = $1 AND blob_id = $2",
-                                    {P::bytes(user_id), P::bytes(blob_id)});
-    return done.affected() > 0;
   });
 }
 

@@ -91,8 +91,21 @@ class PostgresStore final : public Store {
 
   PutResult put_blob(const std::string& user_id, const std::string& blob_id, const std::string& bytes,
                      Millis now) override;
-  std::optional<std::string> get_blob(const std::string& user_id, const std::string& blob_id) override;
+  std::optional<StoredBlob> open_blob(const std::string& user_id, const std::string& blob_id) override;
   bool delete_blob(const std::string& user_id, const std::string& blob_id) override;
+  std::optional<std::string> read_blob_part(const std::string& content_id, std::int64_t part, std::int64_t offset,
+                                            std::int64_t length) override;
+
+  std::string create_upload(const std::string& user_id, const std::string& blob_id, std::int64_t size,
+                            std::int64_t part_size, Millis now) override;
+  std::optional<BlobUpload> find_upload(const std::string& user_id, const std::string& blob_id,
+                                        const std::string& upload_id) override;
+  bool put_upload_part(const std::string& user_id, const std::string& blob_id, const std::string& upload_id,
+                       std::int64_t part, const std::string& bytes) override;
+  CompleteResult complete_upload(const std::string& user_id, const std::string& blob_id,
+                                 const std::string& upload_id, Millis now) override;
+  bool delete_upload(const std::string& user_id, const std::string& blob_id, const std::string& upload_id) override;
+  std::int64_t purge_uploads(Millis created_before) override;
 
   // Not supported: always throws StoreError("use pg_dump for PostgreSQL backups").
   std::unique_ptr<ChangeWatch> watch_changes(std::function<void(const std::string&)> on_change,
@@ -110,6 +123,9 @@ class PostgresStore final : public Store {
   // Inside a transaction: locks the user's row against deletion until it ends (FOR KEY SHARE,
   // which credential changes do not conflict with) and throws UserGone if there is none.
   static void lock_user(PgConnection& conn, const std::string& user_id);
+  // Inside a transaction: serialises writes of one blob id across nodes (an advisory lock on a
+  // hash of user and blob id, held until the transaction ends), so no blob is in both forms.
+  static void lock_blob(PgConnection& conn, const std::string& user_id, const std::string& blob_id);
 
   std::string url_;
   PgPool pool_;

@@ -15,7 +15,7 @@ using P = PgParam;
 // Every table holding rows of one user but users itself, whose row delete_user deletes first.
 // user_sync comes before changes: a push holding its row lock commits before the delete of the
 // changes, whose statement then sees what it pushed.
-constexpr std::array<const char*, 8> kDeleteUserRows{
+constexpr std::array<const char*, 12> kDeleteUserRows{
     "DELETE FROM sessions WHERE user_id = $1",
     "DELETE FROM oauth_codes WHERE user_id = $1",
     "DELETE FROM envelopes WHERE user_id = $1",
@@ -24,6 +24,10 @@ constexpr std::array<const char*, 8> kDeleteUserRows{
     "DELETE FROM user_sync WHERE user_id = $1",
     "DELETE FROM changes WHERE user_id = $1",
     "DELETE FROM blobs WHERE user_id = $1",
+    "DELETE FROM blob_parts WHERE content_id IN (SELECT content_id FROM stream_blobs WHERE user_id = $1)",
+    "DELETE FROM blob_parts WHERE content_id IN (SELECT upload_id FROM blob_uploads WHERE user_id = $1)",
+    "DELETE FROM stream_blobs WHERE user_id = $1",
+    "DELETE FROM blob_uploads WHERE user_id = $1",
 };
 
 void insert_session(PgConnection& conn, const std::string& id, const Hash& refresh_hash,

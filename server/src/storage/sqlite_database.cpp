@@ -188,6 +188,23 @@ StatementLease Database::cached(std::string_view sql) {
   return StatementLease(*it->second);
 }
 
+std::optional<std::string> Database::read_blob(const char* table, const char* column, std::int64_t rowid,
+                                               std::int64_t offset, std::int64_t length) {
+  sqlite3_blob* blob = nullptr;
+  const int rc = sqlite3_blob_open(db_, "main", table, column, rowid, 0, &blob);
+  if (rc != SQLITE_OK) {
+    sqlite3_blob_close(blob);
+    if (rc == SQLITE_ERROR) return std::nullopt;  // no such row (any more)
+    fail(rc, "open blob");
+  }
+  const std::unique_ptr<sqlite3_blob, int (*)(sqlite3_blob*)> closer(blob, sqlite3_blob_close);
+  if (offset < 0 || length < 0 || sqlite3_blob_bytes(blob) < offset + length) return std::nullopt;
+  std::string bytes(static_cast<std::size_t>(length), '\0');
+  const int read = sqlite3_blob_read(blob, bytes.data(), static_cast<int>(length), static_cast<int>(offset));
+  if (read != SQLITE_OK) fail(read, "read blob");
+  return bytes;
+}
+
 std::int64_t Database::changes() const noexcept { return sqlite3_changes64(db_); }
 
 bool Database::in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -98,6 +99,10 @@ class Database {
   // The statement for `sql`, prepared on first use and kept for the connection's lifetime. Throws
   // StoreError (also when the same statement is already on loan on this connection).
   StatementLease cached(std::string_view sql);
+  // Bytes offset..offset+length of a BLOB value (incremental blob I/O: the rest of the value is not
+  // read); nullopt when the row is gone or the value shorter. Throws StoreError.
+  std::optional<std::string> read_blob(const char* table, const char* column, std::int64_t rowid, std::int64_t offset,
+                                       std::int64_t length);
   // Rows inserted, updated or deleted by the most recent statement.
   std::int64_t changes() const noexcept;
   // Whether a transaction is currently open on this connection.

@@ -141,11 +141,45 @@ CREATE TABLE recovery_envelopes (
 CREATE INDEX oauth_codes_by_user ON oauth_codes (user_id);
 )sql";
 
+// Version 4: streamed blobs (protocol 1.1). A streamed blob's bytes are parts (part_size each but
+// the last) owned by a content id: the upload's id, kept when complete_upload turns the upload into
+// the blob, so completing moves no bytes. A blob id is in blobs (single shot) or in stream_blobs,
+// never both. Parts are rows of their own so no value is larger than a part (SQLite caps a value
+// at 1 GB) and a ranged read touches only the parts it needs.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE blob_uploads (
+  upload_id TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL,
+  blob_id TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  part_size INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX blob_uploads_by_user ON blob_uploads (user_id);
+CREATE INDEX blob_uploads_by_age ON blob_uploads (created_at);
+CREATE TABLE stream_blobs (
+  user_id TEXT NOT NULL,
+  blob_id TEXT NOT NULL,
+  content_id TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  part_size INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, blob_id)
+);
+CREATE TABLE blob_parts (
+  content_id TEXT NOT NULL,
+  part INTEGER NOT NULL,
+  bytes BLOB NOT NULL,
+  PRIMARY KEY (content_id, part)
+);
+)sql";
+
 // Ordered by version, starting at 1 without gaps. Never edit a released step; append a new one.
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
+    Migration{4, kSchemaV4},
 };
 
 void apply(Database& db, const Migration& migration) {

@@ -399,7 +399,9 @@ UserStats SqliteStore::stats(const std::string& user_id) {
       if (devices->step()) stats.devices = devices->column_int64(0);
     }
     {
-      auto blobs = db.cached("SELECT count(*), coalesce(sum(size), 0) FROM blobs WHERE user_id = ?1");
+      auto blobs = db.cached(
+          "SELECT count(*), coalesce(sum(size), 0) FROM (SELECT size FROM blobs WHERE user_id = ?1 "
+          "UNION ALL SELECT size FROM stream_blobs WHERE user_id = ?1)");
       blobs->bind(1, user_id);
       if (blobs->step()) {
         stats.blobs = blobs->column_int64(0);
@@ -408,50 +410,6 @@ UserStats SqliteStore::stats(const std::string& user_id) {
     }
     tx.commit();
     return stats;
-  });
-}
-
-// ---- blobs ----
-
-PutResult SqliteStore::put_blob(const std::string& user_id, const std::string& blob_id,
-                                const std::string& bytes, Millis now) {
-  const auto size = static_cast<std::int64_t>(bytes.size());
-  return write([&](Database& db) {
-    Transaction tx(db);
-    require_user(db, user_id);
-    auto result = PutResult::replaced;
-    {
-      auto update = db.cached(
-          "UPDATE blobs SET size = ?3, updated_at = ?4, bytes = ?5 WHERE user_id = ?1 AND blob_id = ?2");
-      update->bind(1, user_id).bind(2, blob_id).bind(3, size).bind(4, now).bind_blob_ref(5, bytes).run();
-      if (db.changes() == 0) result = PutResult::created;
-    }
-    if (result == PutResult::created) {
-      auto insert = db.cached(
-          "INSERT INTO blobs (user_id, blob_id, size, updated_at, bytes) VALUES (?1, ?2, ?3, ?4, ?5)");
-      insert->bind(1, user_id).bind(2, blob_id).bind(3, size).bind(4, now).bind_blob_ref(5, bytes).run();
-    }
-    tx.commit();
-    return result;
-  });
-}
-
-std::optional<std::string> SqliteStore::get_blob(const std::string& user_id, const std::string& blob_id) {
-  return read([&](Database& db) -> std::optional<std::string> {
-    auto query = db.cached("SELECT bytes FROM blobs WHERE user_id = ?1 AND blob_id = ?2");
-    query->bind(1, user_id).bind(2, blob_id);
-    if (!query->step()) return std::nullopt;
-    return query->column_blob(0);
-  });
-}
-
-bool SqliteStore::delete_blob(const std::string& user_id, const std::string& blob_id) {
-  return write([&](Database& db) {
-    db.cached("DELETE FROM blobs WHERE user_id = ?1 AND blob_id = ?2")
-        ->bind(1, user_id)
-        .bind(2, blob_id)
-        .run();
-    return db.changes() > 0;
   });
 }
 

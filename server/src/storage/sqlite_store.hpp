@@ -86,8 +86,21 @@ class SqliteStore final : public Store {
 
   PutResult put_blob(const std::string& user_id, const std::string& blob_id, const std::string& bytes,
                      Millis now) override;
-  std::optional<std::string> get_blob(const std::string& user_id, const std::string& blob_id) override;
+  std::optional<StoredBlob> open_blob(const std::string& user_id, const std::string& blob_id) override;
   bool delete_blob(const std::string& user_id, const std::string& blob_id) override;
+  std::optional<std::string> read_blob_part(const std::string& content_id, std::int64_t part, std::int64_t offset,
+                                            std::int64_t length) override;
+
+  std::string create_upload(const std::string& user_id, const std::string& blob_id, std::int64_t size,
+                            std::int64_t part_size, Millis now) override;
+  std::optional<BlobUpload> find_upload(const std::string& user_id, const std::string& blob_id,
+                                        const std::string& upload_id) override;
+  bool put_upload_part(const std::string& user_id, const std::string& blob_id, const std::string& upload_id,
+                       std::int64_t part, const std::string& bytes) override;
+  CompleteResult complete_upload(const std::string& user_id, const std::string& blob_id,
+                                 const std::string& upload_id, Millis now) override;
+  bool delete_upload(const std::string& user_id, const std::string& blob_id, const std::string& upload_id) override;
+  std::int64_t purge_uploads(Millis created_before) override;
 
   // Copies the database with the online backup API into `path`, which must not exist or be empty.
   // Writers are not blocked while it runs (it reads one snapshot).

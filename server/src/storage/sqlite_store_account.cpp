@@ -12,7 +12,7 @@ namespace {
 
 // Every table holding rows of one user, keyed by a column naming the user. users itself is last:
 // sessions reference it.
-constexpr std::array<const char*, 9> kDeleteUserRows{
+constexpr std::array<const char*, 13> kDeleteUserRows{
     "DELETE FROM sessions WHERE user_id = ?1",
     "DELETE FROM oauth_codes WHERE user_id = ?1",
     "DELETE FROM envelopes WHERE user_id = ?1",
@@ -21,6 +21,10 @@ constexpr std::array<const char*, 9> kDeleteUserRows{
     "DELETE FROM changes WHERE user_id = ?1",
     "DELETE FROM user_sync WHERE user_id = ?1",
     "DELETE FROM blobs WHERE user_id = ?1",
+    "DELETE FROM blob_parts WHERE content_id IN (SELECT content_id FROM stream_blobs WHERE user_id = ?1)",
+    "DELETE FROM blob_parts WHERE content_id IN (SELECT upload_id FROM blob_uploads WHERE user_id = ?1)",
+    "DELETE FROM stream_blobs WHERE user_id = ?1",
+    "DELETE FROM blob_uploads WHERE user_id = ?1",
     "DELETE FROM users WHERE id = ?1",
 };
 

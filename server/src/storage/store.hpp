@@ -147,6 +147,32 @@ struct UserStats {
 
 enum class PutResult { created, replaced };
 
+// The blob formats of X-SyncKit-Blob-Format (protocol 1.1).
+inline constexpr const char* kSealedFormat = "sealed-v1";  // single shot: one PUT, stored whole
+inline constexpr const char* kStreamFormat = "stream-v1";  // streamed: uploaded and stored in parts
+
+// A stored blob as a reader opens it: the single-shot form with its bytes, or the streamed form
+// with where its parts are (read_blob_part), each part_size bytes but the last.
+struct StoredBlob {
+  std::string format;          // kSealedFormat or kStreamFormat
+  std::int64_t size = 0;       // of the sealed bytes
+  std::string bytes;           // sealed-v1: all of them
+  std::string content_id;      // stream-v1: the owner of the parts
+  std::int64_t part_size = 0;  // stream-v1
+};
+
+// A streamed upload in progress: parts collect under it until complete_upload makes them the blob.
+struct BlobUpload {
+  std::string upload_id;              // lowercase UUID
+  std::string blob_id;
+  std::int64_t size = 0;              // of the whole sealed stream
+  std::int64_t part_size = 0;
+  Millis created_at = 0;
+  std::vector<std::int64_t> parts;    // the parts stored so far, ascending
+};
+
+enum class CompleteResult { created, replaced, missing_parts, no_upload };
+
 // Pushes committed through other processes of the same database, as they commit; the watch ends
 // when destroyed.
 class ChangeWatch {
@@ -239,14 +265,44 @@ class Store {
                         int limit) = 0;
   virtual UserStats stats(const std::string& user_id) = 0;
 
-  // Blobs (sealed bytes, opaque).
+  // Blobs (sealed bytes, opaque). put_blob stores the single-shot form, replacing either form;
+  // open_blob finds either; delete_blob removes either with its parts.
   virtual PutResult put_blob(const std::string& user_id, const std::string& blob_id, const std::string& bytes,
                              Millis now) = 0;
-  virtual std::optional<std::string> get_blob(const std::string& user_id, const std::string& blob_id) = 0;
+  virtual std::optional<StoredBlob> open_blob(const std::string& user_id, const std::string& blob_id) = 0;
   virtual bool delete_blob(const std::string& user_id, const std::string& blob_id) = 0;
+  // The single-shot form's bytes; nullopt when there is no blob or it is streamed.
+  std::optional<std::string> get_blob(const std::string& user_id, const std::string& blob_id) {
+    auto blob = open_blob(user_id, blob_id);
+    if (!blob || blob->format != kSealedFormat) return std::nullopt;
+    return std::move(blob->bytes);
+  }
+  // Bytes offset..offset+length of part `part` of a streamed blob's content
+  // (StoredBlob::content_id), read without loading the rest of the part; nullopt when the part is
+  // gone (the blob was replaced or deleted since it was opened) or shorter.
+  virtual std::optional<std::string> read_blob_part(const std::string& content_id, std::int64_t part,
+                                                    std::int64_t offset, std::int64_t length) = 0;
+
+  // Streamed uploads. create_upload starts one (UserGone if the user does not exist) and returns
+  // its id; find_upload finds an upload of that user and blob with the parts it has;
+  // put_upload_part stores or replaces one part (false when there is no such upload);
+  // complete_upload makes an upload holding every part the blob, replacing either form of it, in
+  // one transaction; delete_upload drops one with its parts.
+  virtual std::string create_upload(const std::string& user_id, const std::string& blob_id, std::int64_t size,
+                                    std::int64_t part_size, Millis now) = 0;
+  virtual std::optional<BlobUpload> find_upload(const std::string& user_id, const std::string& blob_id,
+                                                const std::string& upload_id) = 0;
+  virtual bool put_upload_part(const std::string& user_id, const std::string& blob_id, const std::string& upload_id,
+                               std::int64_t part, const std::string& bytes) = 0;
+  virtual CompleteResult complete_upload(const std::string& user_id, const std::string& blob_id,
+                                         const std::string& upload_id, Millis now) = 0;
+  virtual bool delete_upload(const std::string& user_id, const std::string& blob_id,
+                             const std::string& upload_id) = 0;
 
   // Deletes sessions and OAuth codes that expired at or before `now`; returns how many.
   virtual std::int64_t purge_expired(Millis now) = 0;
+  // Deletes uploads (with their parts) created at or before `created_before`; returns how many.
+  virtual std::int64_t purge_uploads(Millis created_before) = 0;
 
   // Calls on_change(user_id) for every push that stores changes, through any process of this
   // database (on a thread of its own), and on_gap() whenever some may have been missed (the
