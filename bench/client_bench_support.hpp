@@ -1,11 +1,13 @@
 // What the native client benchmarks (e2e_native.cpp, replica_native.cpp) share: timing, the
-// process's CPU time, a client config for a loopback server and a fresh account's email.
+// process's CPU time and memory, a client config for a loopback server and a fresh account's email.
 #pragma once
 
 #include <sodium.h>
 #include <sys/resource.h>
 
 #include <chrono>
+#include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include "synckit/native/client.hpp"
@@ -36,6 +38,23 @@ inline native::Config config_for(const std::string& url, const std::string& api_
   config.pull_limit = 1000;
   config.transport.total_timeout = std::chrono::minutes(5);
   return config;
+}
+
+// VmHWM or VmRSS of this process, in bytes.
+inline std::size_t status_bytes(const char* field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field, 0) == 0) return std::stoull(line.substr(std::string(field).size() + 1)) * 1024;
+  }
+  throw std::runtime_error(std::string("no ") + field + " in /proc/self/status");
+}
+
+// Resets VmHWM to the current resident size (Linux >= 4.0).
+inline void reset_peak() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  if (!clear.flush()) throw std::runtime_error("cannot reset the peak RSS via /proc/self/clear_refs");
 }
 
 inline std::string random_email() {

@@ -38,7 +38,9 @@ constexpr const char* kVariant = "encrypted";
 using synckit::bench::config_for;
 using synckit::bench::cpu_seconds;
 using synckit::bench::random_email;
+using synckit::bench::reset_peak;
 using synckit::bench::seconds_since;
+using synckit::bench::status_bytes;
 
 // A row whose plaintext JSON is about 200 bytes.
 synckit::ChangeEntry row(std::size_t i, synckit::SystemTime when) {
@@ -48,23 +50,6 @@ synckit::ChangeEntry row(std::size_t i, synckit::SystemTime when) {
                 {"priority", static_cast<int>(i % 5)},
                 {"list", "home"}};
   return entry;
-}
-
-// VmHWM or VmRSS of this process, in bytes.
-std::size_t status_bytes(const char* field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field, 0) == 0) return std::stoull(line.substr(std::string(field).size() + 1)) * 1024;
-  }
-  throw std::runtime_error(std::string("no ") + field + " in /proc/self/status");
-}
-
-// Resets VmHWM to the current resident size (Linux >= 4.0).
-void reset_peak() {
-  std::ofstream clear("/proc/self/clear_refs");
-  clear << "5";
-  if (!clear.flush()) throw std::runtime_error("cannot reset the peak RSS via /proc/self/clear_refs");
 }
 
 nlohmann::json run_sync(const std::string& url, const std::string& api_key, std::size_t changes) {

@@ -10,6 +10,7 @@ when started outside one it re-executes itself through that script. Python 3 sta
 Ends with "N passed, M failed" (tests/server/harness.py's runner).
 """
 
+import hashlib
 import json
 import os
 import re
@@ -344,6 +345,62 @@ class CliTest(unittest.TestCase):
         self.fails("blob", "get", "photo-1", "-", profile=self.b, kind="not_found")
         self.fails("blob", "put", "bad id!", source, profile=self.a, kind="invalid_input")
         self.fails("blob", "put", "x", os.path.join(self.work, "missing"), profile=self.a, kind="invalid_input")
+
+    def test_08b_large_blobs_stream_and_resume_after_sigkill(self):
+        # Over 4 MiB: streamed; read back through both outputs.
+        plain = os.urandom(6 * 1024 * 1024 + 5)
+        source = os.path.join(self.work, "video.bin")
+        with open(source, "wb") as f:
+            f.write(plain)
+        out, _ = self.synckit("blob", "put", "video", source, profile=self.a)
+        self.assertIn("(streamed)", out)
+        target = os.path.join(self.work, "video.out")
+        self.synckit("blob", "get", "video", target, profile=self.b)
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), plain)
+        self.assertEqual(stat.S_IMODE(os.stat(target).st_mode), 0o600)
+        result = subprocess.run([SYNCKIT["path"], "--profile", self.b, "blob", "get", "video", "-"],
+                                capture_output=True, timeout=CLI_TIMEOUT)
+        self.assertEqual((result.returncode, result.stdout == plain), (0, True), result.stderr[-500:])
+        self.assertEqual(result.stderr, b"", "no progress line when stderr is not a terminal")
+
+        # Killed half way (SIGKILL), then run again: only the parts the server lacks are sent.
+        big = os.urandom(48 * 1024 * 1024 + 7)
+        source = os.path.join(self.work, "big.bin")
+        with open(source, "wb") as f:
+            f.write(big)
+        sealed = 24 + len(big) + 17 * (len(big) // 65536 + 1)
+        parts = -(-sealed // (8 << 20))
+        stored = lambda: self.server.log_text().count("PUT /v1/blobs/big/uploads/")  # noqa: E731
+        proc = subprocess.Popen([SYNCKIT["path"], "--profile", self.a, "blob", "put", "big", source],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while stored() < 2 and proc.poll() is None:
+            self.assertLess(time.monotonic(), deadline, "no part arrived within 60 s")
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=CLI_TIMEOUT)
+        self.assertEqual(proc.returncode, -signal.SIGKILL, "killed before it finished")
+        record = os.path.join(self.a, "uploads", "big.resume")
+        self.assertTrue(os.path.exists(record), "the resume record is in the profile")
+        with open(record, encoding="utf-8") as f:
+            self.assertNotIn(PASSWORD, f.read())
+        time.sleep(0.5)  # a part the server took as the client died is logged after its reply
+        first = self.server.log_text().splitlines()
+        sent_first = sum(1 for line in first if "PUT /v1/blobs/big/uploads/" in line and " 204 " in line)
+        self.assertLess(sent_first, parts)
+        self.synckit("blob", "put", "big", source, profile=self.a)
+        sent_again = sum(1 for line in self.server.log_text().splitlines()[len(first):]
+                         if "PUT /v1/blobs/big/uploads/" in line)
+        self.assertEqual(sent_again, parts - sent_first,
+                         f"{parts} parts: {sent_first} stored before the kill, {sent_again} sent after it")
+        self.assertFalse(os.path.exists(record), "the record goes once the blob is complete")
+        target = os.path.join(self.work, "big.out")
+        self.synckit("blob", "get", "big", target, profile=self.b)
+        with open(target, "rb") as f:
+            self.assertTrue(hashlib.sha256(f.read()).digest() == hashlib.sha256(big).digest(), "big.out differs")
+        self.synckit("blob", "rm", "big", profile=self.a)
+        self.synckit("blob", "rm", "video", profile=self.a)
 
     # --- status and logs ----------------------------------------------------------------------
 

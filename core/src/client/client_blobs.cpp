@@ -1,6 +1,10 @@
-// Blobs: sealed on the device (40 bytes of overhead), sent as raw bytes.
+// Blobs: sealed on the device (40 bytes of overhead), sent as raw bytes; read back whole in either
+// form (a streamed blob is opened as one stream). Streamed transfers: client_blob_upload.cpp and
+// client_blob_download.cpp.
 #include "client/client_impl.hpp"
 #include "synckit/crypto/blob.hpp"
+#include "synckit/crypto/blob_stream.hpp"
+#include "synckit/wire/blob_upload_messages.hpp"
 #include "synckit/ids.hpp"
 #include "synckit/secret.hpp"
 
@@ -37,8 +41,8 @@ void put_sealed_blob(const std::shared_ptr<Client::Impl>& self, const std::strin
   });
 }
 
-// GETs the sealed blob `blob_id` and hands it to open(blob key, blob id, sealed body); `done` gets
-// what open returns, or the error.
+// GETs the sealed blob `blob_id` and hands it to open(blob key, blob id, sealed body, streamed);
+// `done` gets what open returns, or the error. `streamed`: the reply says stream-v1.
 template <class T, class Open>
 void get_sealed_blob(const std::shared_ptr<Client::Impl>& self, const std::string& blob_id, Callback<T> done,
                      Open open) {
@@ -51,9 +55,10 @@ void get_sealed_blob(const std::shared_ptr<Client::Impl>& self, const std::strin
   }
   self->send_authed(self->request("GET", path), [self, blob_id, done, open](Result<HttpResponse> result) {
     Client::Impl::deliver(done, [&] {
+      const bool streamed = result && result.value().header("X-SyncKit-Blob-Format") == wire::kStreamBlobFormat;
       std::string sealed = reply_body(std::move(result)).value();
       if (!self->keys) throw Error(ErrorKind::not_set_up, "the client logged out during the download");
-      return open(self->keys->blob, blob_id, std::move(sealed));
+      return open(self->keys->blob, blob_id, std::move(sealed), streamed);
     });
   });
 }
@@ -94,15 +99,19 @@ void Client::put_blob_in_place(const std::string& blob_id, std::string buffer, C
 }
 
 void Client::get_blob(const std::string& blob_id, Callback<Bytes> done) {
-  get_sealed_blob(impl_, blob_id, std::move(done), [](const BlobKey& key, const std::string& id, std::string sealed) {
-    return open_blob(key, id, as_bytes(sealed));
-  });
+  get_sealed_blob(impl_, blob_id, std::move(done),
+                  [](const BlobKey& key, const std::string& id, std::string sealed, bool streamed) {
+                    if (streamed) return open_blob_stream(key, id, as_bytes(sealed));
+                    return open_blob(key, id, as_bytes(sealed));
+                  });
 }
 
 void Client::get_blob_in_place(const std::string& blob_id, Callback<OpenedBlob> done) {
-  get_sealed_blob(impl_, blob_id, std::move(done), [](const BlobKey& key, const std::string& id, std::string sealed) {
-    return open_blob_in_place(key, id, std::move(sealed));
-  });
+  get_sealed_blob(impl_, blob_id, std::move(done),
+                  [](const BlobKey& key, const std::string& id, std::string sealed, bool streamed) {
+                    if (streamed) return open_blob_stream_whole(key, id, as_bytes(sealed));
+                    return open_blob_in_place(key, id, std::move(sealed));
+                  });
 }
 
 void Client::delete_blob(const std::string& blob_id, Callback<Done> done) {

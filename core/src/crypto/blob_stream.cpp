@@ -234,4 +234,17 @@ Bytes open_blob_stream(const BlobKey& key, std::string_view blob_id, ByteView se
   return out;
 }
 
+OpenedBlob open_blob_stream_whole(const BlobKey& key, std::string_view blob_id, ByteView sealed) {
+  OpenedBlob opened;  // wipes its buffer when destroyed, also when this throws
+  opened.buffer_.assign(kBlobOverhead + static_cast<std::size_t>(blob_stream_plain_size(sealed.size())), '\0');
+  std::size_t at = kBlobOffset;
+  BlobStreamOpener opener(key, blob_id, [&](ByteView piece) {
+    std::memcpy(opened.buffer_.data() + at, piece.data(), piece.size());
+    at += piece.size();
+  });
+  opener.update(sealed);
+  opener.finish();
+  return opened;
+}
+
 }  // namespace synckit

@@ -16,6 +16,7 @@
 #include "synckit/bytes.hpp"
 #include "synckit/change_entry.hpp"
 #include "synckit/change_plaintext.hpp"
+#include "synckit/client/blob_transfer.hpp"
 #include "synckit/client/cancel_signal.hpp"
 #include "synckit/client/key_store.hpp"
 #include "synckit/client/result.hpp"
@@ -270,6 +271,23 @@ class Client {
   // the OpenedBlob wipes the blob when destroyed. Errors as get_blob.
   void get_blob_in_place(const std::string& blob_id, Callback<OpenedBlob> done);
   void delete_blob(const std::string& blob_id, Callback<Done> done);
+  // get_blob and get_blob_in_place read both forms (single shot and streamed, held whole here).
+
+  // Uploads `plain_size` bytes from `reader` as a streamed blob (secretstream in 64 KiB chunks,
+  // sent in the server's parts), retrying a failed part alone. With options.resume it first asks
+  // the server which parts it has and skips them once the plaintext seals to the same bytes again.
+  // Errors: invalid_input (blob id; a reader that ends early), conflict (the plaintext differs from
+  // the resumed upload's: start again without resume; nothing was sent), payload_too_large (over
+  // the server's streamed limit), cancelled, network, what the reader gives, the server's.
+  void put_blob_stream(const std::string& blob_id, std::uint64_t plain_size, BlobReader reader,
+                       BlobUploadOptions options, Callback<Done> done);
+  // Downloads either form in ranges (a failed range is retried alone), handing authenticated
+  // plaintext to `writer` in order. Only a value in `done` means the blob was whole: until then
+  // the writer's bytes may turn out truncated (write a temporary file). Errors: crypto (truncated,
+  // reordered, tampered, replaced during the download), json (a reply that breaks the protocol),
+  // not_found, cancelled, network, what the writer gives, the server's.
+  void get_blob_stream(const std::string& blob_id, BlobWriter writer, BlobDownloadOptions options,
+                       Callback<BlobDownloadInfo> done);
 
   void status(Callback<SyncStatus> done);
   // Ends the session on the server (best effort), forgets the tokens and the master key, and

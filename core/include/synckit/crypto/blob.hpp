@@ -51,6 +51,7 @@ class OpenedBlob {
 
  private:
   friend OpenedBlob open_blob_in_place(const BlobKey&, std::string_view, std::string);
+  friend OpenedBlob open_blob_stream_whole(const BlobKey&, std::string_view, ByteView);
   void wipe() noexcept;
   void take(OpenedBlob& other) noexcept;
 

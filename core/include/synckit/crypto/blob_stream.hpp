@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "synckit/bytes.hpp"
+#include "synckit/crypto/blob.hpp"
 #include "synckit/crypto/keys.hpp"
 #include "synckit/random.hpp"
 
@@ -82,5 +83,9 @@ class BlobStreamOpener {
 Bytes seal_blob_stream(const BlobKey& key, std::string_view blob_id, ByteView plain, RandomSource& random);
 // Throws Error{crypto} for a truncated, reordered, padded or tampered stream.
 Bytes open_blob_stream(const BlobKey& key, std::string_view blob_id, ByteView sealed);
+// The same into an OpenedBlob (wiped when destroyed), for reading a streamed blob whole where a
+// single-shot one is read (Client::get_blob_in_place). Throws as open_blob_stream, leaving no
+// plaintext behind.
+OpenedBlob open_blob_stream_whole(const BlobKey& key, std::string_view blob_id, ByteView sealed);
 
 }  // namespace synckit

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,17 @@ class NativeWatch {
  private:
   std::shared_ptr<Watch> watch_;
   EventLoop& loop_;
+};
+
+// Options of the streamed blob calls. Callbacks run on the client's own thread (keep them short;
+// never call this Client's blocking methods from them).
+struct BlobTransferOptions {
+  std::function<void(std::uint64_t done, std::uint64_t total)> on_progress;  // plaintext bytes
+  std::shared_ptr<CancelSignal> cancel;  // fired from any thread: the call ends with Error{cancelled}
+  // put_blob_file only: a file that keeps what an interrupted upload needs (public values, no key
+  // or plaintext). Called again with the same blob id and file after a crash, the upload sends
+  // only the parts the server lacks; the record is removed once the blob is complete. "" = none.
+  std::string resume_file;
 };
 
 class Client {
@@ -110,8 +122,28 @@ class Client {
                                      std::function<void(Result<PullResult>)> on_page, WatchOptions options = {});
 
   void put_blob(const std::string& blob_id, ByteView bytes);
+  // Either form (single shot or streamed), whole in memory.
   Bytes get_blob(const std::string& blob_id);
   void delete_blob(const std::string& blob_id);
+
+  // Streamed blobs (any size, a few parts of memory; see docs/client.md, "Large files").
+  // Uploads the file at `path` as a streamed blob. With options.resume_file, a file that changed
+  // since the interrupted attempt is uploaded afresh. Throws invalid_input (cannot read the file,
+  // it changed size while read), payload_too_large, cancelled, network and the server's errors.
+  void put_blob_file(const std::string& blob_id, const std::string& path, const BlobTransferOptions& options = {});
+  // Downloads either form into `path`: written to a temporary file beside it, synced and renamed
+  // onto `path` only once the whole blob authenticated; on any failure `path` is untouched and the
+  // temporary file gone. Throws crypto (truncated, tampered), not_found, invalid_input (cannot
+  // write), cancelled, network and the server's errors.
+  BlobDownloadInfo get_blob_file(const std::string& blob_id, const std::string& path,
+                                 const BlobTransferOptions& options = {});
+  // The same with a reader (fills the span, fewer bytes only at the end) and a writer, called on
+  // the client's thread; what they throw ends the call. get_blob_stream's writer may already have
+  // had bytes when it throws crypto: keep them apart until it returns.
+  void put_blob_stream(const std::string& blob_id, std::uint64_t size,
+                       std::function<std::size_t(std::span<std::uint8_t>)> read, const BlobTransferOptions& options = {});
+  BlobDownloadInfo get_blob_stream(const std::string& blob_id, std::function<void(ByteView)> write,
+                                   const BlobTransferOptions& options = {});
 
   SyncStatus status();
   void logout();

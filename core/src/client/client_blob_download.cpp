@@ -1,0 +1,171 @@
+// Streamed downloads (protocol 1.1 ranged reads): GET the blob one Range at a time (the request
+// runner retries a failed range alone), open a stream-v1 blob as it arrives and hand each range's
+// authenticated plaintext to the writer before asking for the next; a sealed-v1 blob (or a server
+// that ignores Range) is collected whole and opened at the end.
+#include "client/client_impl.hpp"
+#include "synckit/crypto/blob_stream.hpp"
+#include "synckit/ids.hpp"
+#include "synckit/secret.hpp"
+#include "synckit/wire/blob_upload_messages.hpp"
+#include "synckit/wire/byte_range.hpp"
+
+namespace synckit {
+namespace {
+
+constexpr std::uint64_t kMinRangeBytes = 1u << 20;
+
+[[noreturn]] void bad_reply(const std::string& what) { throw Error(ErrorKind::json, "blob download: " + what, "range"); }
+
+class Download : public std::enable_shared_from_this<Download> {
+ public:
+  Download(std::shared_ptr<Client::Impl> self, std::string blob_id, BlobWriter writer, BlobDownloadOptions options,
+           Callback<BlobDownloadInfo> done)
+      : self_(std::move(self)),
+        blob_id_(std::move(blob_id)),
+        writer_(std::move(writer)),
+        options_(std::move(options)),
+        done_(std::move(done)) {
+    options_.range_bytes = std::max(options_.range_bytes, kMinRangeBytes);
+  }
+
+  ~Download() { secure_wipe(plain_.data(), plain_.size()); }
+
+  void fetch() {
+    if (options_.cancel && options_.cancel->cancelled()) {
+      return fail(Error(ErrorKind::cancelled, "the download was cancelled"));
+    }
+    HttpRequest req = self_->request("GET", "/v1/blobs/" + blob_id_);
+    req.cancel = options_.cancel;
+    const std::uint64_t last = offset_ + options_.range_bytes - 1;
+    req.headers.emplace_back("Range", wire::format_range({offset_, total_ ? std::min(last, *total_ - 1) : last}));
+    auto me = shared_from_this();
+    self_->send_authed(std::move(req), [me](Result<HttpResponse> result) {
+      me->guard([&] { me->take(std::move(result)); });
+    });
+  }
+
+ private:
+  void fail(const Error& error) {
+    if (finished_) return;
+    finished_ = true;
+    auto done = std::move(done_);
+    done(error);
+  }
+
+  template <class F>
+  void guard(F&& step) {
+    try {
+      step();
+    } catch (const Error& e) {
+      fail(e);
+    }
+  }
+
+  void take(Result<HttpResponse> result) {
+    const HttpResponse* response = result ? &result.value() : nullptr;
+    const int status = response ? response->status : 0;
+    std::optional<std::string> format_header;
+    if (response) {
+      if (const auto header = response->header("X-SyncKit-Blob-Format")) format_header.emplace(*header);
+    }
+    std::optional<wire::ContentRange> content_range;
+    if (status == 206) {
+      const auto header = response->header("Content-Range");
+      if (!header || !(content_range = wire::parse_content_range(*header))) bad_reply("a 206 without a valid Content-Range");
+    }
+    std::string body = reply_body(std::move(result)).value();
+    // A server that ignores Range (or a 1.0 one: no format header, sealed-v1) sends it all at once.
+    const std::string format = format_header.value_or(std::string(wire::kSealedBlobFormat));
+    if (format != wire::kSealedBlobFormat && format != wire::kStreamBlobFormat) bad_reply("an unknown blob format");
+    if (format_.empty()) format_ = format;
+    if (format != format_) throw Error(ErrorKind::crypto, "the blob was replaced during the download", "blob_id");
+    if (!content_range) {
+      if (offset_ != 0) bad_reply("a whole blob answered a range in its middle");
+      content_range = wire::ContentRange{{0, body.empty() ? 0 : body.size() - 1}, body.size()};
+    }
+    const wire::ContentRange& got = *content_range;
+    if (got.range.first != offset_ || got.range.last - got.range.first + 1 != body.size()) {
+      bad_reply("the bytes sent are not the range asked for");
+    }
+    if (total_ && *total_ != got.size) throw Error(ErrorKind::crypto, "the blob was replaced during the download", "blob_id");
+    total_ = got.size;
+    offset_ += body.size();
+    if (format_ == wire::kSealedBlobFormat) return collect(std::move(body));
+    feed(body);
+  }
+
+  // sealed-v1: the whole sealed blob, then one open.
+  void collect(std::string body) {
+    whole_ += body;
+    if (offset_ < *total_) return fetch();
+    if (!self_->keys) throw Error(ErrorKind::not_set_up, "the client logged out during the download");
+    OpenedBlob opened = open_blob_in_place(self_->keys->blob, blob_id_, std::move(whole_));
+    plain_.assign(opened.bytes().begin(), opened.bytes().end());
+    plain_total_ = plain_.size();
+    write_out(true);
+  }
+
+  // stream-v1: open what arrived, write it, then the next range (or the end).
+  void feed(const std::string& body) {
+    if (!self_->keys) throw Error(ErrorKind::not_set_up, "the client logged out during the download");
+    if (!opener_) {
+      plain_total_ = blob_stream_plain_size(*total_);
+      opener_.emplace(self_->keys->blob, blob_id_, [this](ByteView piece) { plain_.insert(plain_.end(), piece.begin(), piece.end()); });
+    }
+    opener_->update(ByteView(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()));
+    const bool last = offset_ == *total_;
+    if (last) opener_->finish();
+    write_out(last);
+  }
+
+  void write_out(bool last) {
+    auto me = shared_from_this();
+    auto next = [me, last](std::optional<Error> error) {
+      me->guard([&] {
+        me->written_ += me->plain_.size();
+        secure_wipe(me->plain_.data(), me->plain_.size());
+        me->plain_.clear();
+        if (error) throw *error;
+        if (me->options_.on_progress) me->options_.on_progress(me->written_, me->plain_total_);
+        if (!last) {
+          // A fresh stack for the next range (the writer may answer at once).
+          return me->self_->services.scheduler.post(std::chrono::milliseconds(0), [me] { me->fetch(); });
+        }
+        me->finished_ = true;
+        auto done = std::move(me->done_);
+        done(BlobDownloadInfo{me->format_, me->plain_total_});
+      });
+    };
+    if (plain_.empty()) return next(std::nullopt);
+    writer_(ByteView(plain_.data(), plain_.size()), std::move(next));
+  }
+
+  std::shared_ptr<Client::Impl> self_;
+  std::string blob_id_;
+  BlobWriter writer_;
+  BlobDownloadOptions options_;
+  Callback<BlobDownloadInfo> done_;
+  bool finished_ = false;
+  std::string format_;
+  std::optional<std::uint64_t> total_;  // sealed size, from the first reply
+  std::uint64_t offset_ = 0;            // sealed bytes received
+  std::uint64_t plain_total_ = 0;
+  std::uint64_t written_ = 0;
+  std::string whole_;                   // sealed-v1: collected until complete
+  std::optional<BlobStreamOpener> opener_;
+  Bytes plain_;                         // authenticated plaintext waiting for the writer
+};
+
+}  // namespace
+
+void Client::get_blob_stream(const std::string& blob_id, BlobWriter writer, BlobDownloadOptions options,
+                             Callback<BlobDownloadInfo> done) {
+  if (auto error = impl_->require_keys()) return done(*error);
+  if (!is_valid_blob_id(blob_id)) {
+    return done(Error(ErrorKind::invalid_input, "a blob id is 1..128 characters of [A-Za-z0-9_-]", "blob_id"));
+  }
+  if (!writer) return done(Error(ErrorKind::invalid_input, "a streamed download needs a writer", "writer"));
+  std::make_shared<Download>(impl_, blob_id, std::move(writer), std::move(options), std::move(done))->fetch();
+}
+
+}  // namespace synckit
