@@ -6,12 +6,16 @@ import { type KeyStore, type KeyStoreEntry, keyStoreId } from './key-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { IndexedDBKeyStore } from './indexeddb-key-store.js';
 import { SyncKitError } from './sync-kit-error.js';
+import { blobReadableStream, bytesOf, putBlobStreamed, SINGLE_SHOT_LIMIT } from './blob-streams.js';
 import type {
   Account,
+  BlobData,
+  BlobStreamOptions,
   Change,
   Device,
   PullOptions,
   PullResult,
+  PutBlobOptions,
   ReplicaOptions,
   RetryOptions,
   Session,
@@ -345,14 +349,38 @@ export class SyncKit {
     return stop;
   }
 
-  /** Encrypts and stores a blob under `blobId` (exactly 40 bytes of overhead on the server). */
-  putBlob(blobId: string, bytes: Uint8Array): Promise<void> {
-    return this.#call((h, done) => h.putBlob(blobId, bytes, done));
+  /**
+   * Encrypts and stores a blob under `blobId`. Up to 4 MiB of bytes (or a Blob that small) go in
+   * one piece, exactly 40 bytes of overhead; larger data, a ReadableStream (give `size`) or
+   * `stream: true` go as a streamed blob of any size, a few parts of memory at a time, a failed
+   * part retried alone. `onProgress` and `signal` work for both.
+   */
+  async putBlob(blobId: string, data: BlobData, options: PutBlobOptions = {}): Promise<void> {
+    const opts = options ?? {};
+    const small = !opts.stream && !(typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) &&
+      ((data instanceof Uint8Array && data.length <= SINGLE_SHOT_LIMIT) ||
+       (typeof Blob !== 'undefined' && data instanceof Blob && data.size <= SINGLE_SHOT_LIMIT));
+    if (!small) return putBlobStreamed(this.#pending, () => this.#handle(), blobId, data, opts);
+    const bytes = await bytesOf(data);
+    if (!bytes) throw new SyncKitError('invalid_input', 'blob data must be a Uint8Array, a Blob or a ReadableStream', { field: 'data' });
+    if (opts.signal?.aborted) throw new SyncKitError('cancelled', 'the transfer was aborted before it started');
+    await this.#call((h, done) => h.putBlob(blobId, bytes, done));
+    opts.onProgress?.(bytes.length, bytes.length);
   }
 
-  /** Fetches and decrypts a blob; the Uint8Array is the caller's own copy. */
+  /** Fetches and decrypts a blob of either form, whole; the Uint8Array is the caller's own copy. */
   getBlob(blobId: string): Promise<Uint8Array> {
     return this.#call((h, done) => h.getBlob(blobId, done), (view) => (view as Uint8Array).slice());
+  }
+
+  /**
+   * The blob's plaintext as a stream (either form), read range by range as it is consumed: a few
+   * parts in memory whatever the size. It errors with a SyncKitError ('crypto' when the blob is
+   * truncated or tampered: bytes read before may be part of such a blob, so only a stream that
+   * closed was whole); cancelling it stops the download.
+   */
+  getBlobStream(blobId: string, options: BlobStreamOptions = {}): ReadableStream<Uint8Array> {
+    return blobReadableStream(this.#pending, () => this.#handle(), blobId, options ?? {});
   }
 
   deleteBlob(blobId: string): Promise<void> {

@@ -111,6 +111,38 @@ export interface RetryOptions {
 }
 
 /** Options of SyncKit.pull. */
+/** What putBlob takes: bytes in memory, a Blob (or File), or a stream of bytes. */
+export type BlobData = Uint8Array | Blob | ReadableStream<Uint8Array>;
+
+export interface BlobTransferOptions {
+  /** Plaintext bytes done so far and in all, after each part sent or range received. */
+  onProgress?: (done: number, total: number) => void;
+  /** Aborting it ends the transfer: the Promise (or the stream) fails with kind 'cancelled'. */
+  signal?: AbortSignal;
+}
+
+export interface PutBlobOptions extends BlobTransferOptions {
+  /** The byte count of a ReadableStream (required for one: the upload announces its size first). */
+  size?: number;
+  /** Streamed form even for small data (otherwise only above 4 MiB and for ReadableStreams). */
+  stream?: boolean;
+}
+
+export interface BlobStreamOptions extends BlobTransferOptions {
+  /**
+   * Only `length` bytes (default: to the end) from `offset` of the plaintext. A streamed blob is
+   * read from its start up to the 64 KiB chunk holding the last byte wanted, no further.
+   */
+  offset?: number;
+  length?: number;
+}
+
+/** What a blob download found: its form and plaintext size. */
+export interface BlobInfo {
+  format: 'sealed-v1' | 'stream-v1';
+  size: number;
+}
+
 export interface PullOptions {
   /**
    * Live pull (protocol 1.1): when nothing is there yet, the server holds the pull up to this many

@@ -39,6 +39,12 @@ export interface WasmClient {
   putBlob(blobId: string, bytes: Uint8Array, done: WasmCallback): void;
   getBlob(blobId: string, done: WasmCallback): void;
   deleteBlob(blobId: string, done: WasmCallback): void;
+  putBlobStream(blobId: string, size: number, read: (max: number, id: number) => void,
+                progress: ((done: number, total: number) => void) | null, cancelId: number, done: WasmCallback): void;
+  getBlobStream(blobId: string, offset: number, length: number, write: (view: Uint8Array, id: number) => void,
+                progress: ((done: number, total: number) => void) | null, cancelId: number, done: WasmCallback): void;
+  settleRead(id: number, error: unknown, bytes: Uint8Array | null): void;
+  settleWrite(id: number, error: unknown): void;
   status(done: WasmCallback): void;
   logout(done: WasmCallback): void;
   settleKeyStore(id: number, error: string, key: Uint8Array | null): void;

@@ -53,6 +53,17 @@ Scenarios (the reply the client gets instead of the upstream one):
                       reply's own (an authentic change delivered twice, under its own change id).
   cursor_backwards    (pull replies) the reply's cursor set to the asked cursor minus `by`
                       (default 1), at least -1.
+  Blob reads (GET /v1/blobs/ID, 200 or 206; arm with times 0 to hit every range of a download).
+  Offsets are within the whole blob; a range that does not hold them passes unchanged:
+  blob_flip           the byte at `offset` (default 24 + 3 * 65553 + 5: inside chunk 3) flipped.
+  blob_swap_chunks    stream chunks `a` and `b` (default 1 and 2, 65553 bytes each after the
+                      24-byte header) swapped, where the reply holds both.
+  blob_shorten        the blob made `by` bytes shorter (default 17: the FINAL chunk of a stream of
+                      whole chunks): Content-Range's size lowered, the bytes past it cut, so the
+                      reply is consistent and the blob simply ends early.
+  blob_shift_range    Content-Range's first and last moved on by `by` (default 1) bytes: other bytes
+                      than the client asked for.
+  blob_format         X-SyncKit-Blob-Format set to `format` (default "sealed-v1").
 """
 
 import argparse
@@ -328,6 +339,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.start_reply(status, headers, len(reply))
             self.wfile.write(reply[: len(reply) // 2])
             return self.hang_up(reset=True)
+        if name.startswith("blob_"):
+            return self.blob_misbehave(rule, status, headers, reply)
         if name == "static":
             body = rule.get("body", "")
             body = body.encode() if isinstance(body, str) else json.dumps(body).encode()
@@ -363,6 +376,54 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 doc["cursor"] = max(asked - int(rule.get("by", 1)), -1)
             return self.send(status, json_type, json.dumps(doc).encode())
         return self.send(500, json_type, b'{"error":{"code":"internal","message":"unknown hostile scenario"}}')
+
+
+def content_range(headers, body):
+    """(first, last, size) of a blob reply: its Content-Range, or the whole body for a 200."""
+    for k, v in headers:
+        if k.lower() == "content-range" and v.startswith("bytes "):
+            span, size = v[6:].split("/")
+            first, last = span.split("-")
+            return int(first), int(last), int(size)
+    return 0, len(body) - 1, len(body)
+
+
+def with_header(headers, name, value):
+    return [(k, v) for k, v in headers if k.lower() != name.lower()] + [(name, value)]
+
+
+def blob_misbehave(self, rule, status, headers, reply):
+    name = rule["scenario"]
+    if status not in (200, 206):
+        return self.send(status, headers, reply)
+    first, last, size = content_range(headers, reply)
+    body = bytearray(reply)
+    if name == "blob_flip":
+        at = int(rule.get("offset", 24 + 3 * 65553 + 5)) - first
+        if 0 <= at < len(body):
+            body[at] ^= 0x01
+    elif name == "blob_swap_chunks":
+        a, b = sorted((int(rule.get("a", 1)), int(rule.get("b", 2))))
+        sa, sb = 24 + a * 65553 - first, 24 + b * 65553 - first
+        if sa >= 0 and sb + 65553 <= len(body):
+            chunk_a, chunk_b = bytes(body[sa:sa + 65553]), bytes(body[sb:sb + 65553])
+            body[sa:sa + 65553], body[sb:sb + 65553] = chunk_b, chunk_a
+    elif name == "blob_shorten":
+        size -= int(rule.get("by", 17))
+        last = min(last, size - 1)
+        del body[max(0, last - first + 1):]
+        if status == 206 or first > 0:
+            headers = with_header(headers, "Content-Range", f"bytes {first}-{last}/{size}")
+    elif name == "blob_shift_range":
+        by = int(rule.get("by", 1))
+        headers = with_header(headers, "Content-Range", f"bytes {first + by}-{last + by}/{size + by}")
+        status = 206
+    elif name == "blob_format":
+        headers = with_header(headers, "X-SyncKit-Blob-Format", rule.get("format", "sealed-v1"))
+    return self.send(status, headers, bytes(body))
+
+
+Handler.blob_misbehave = blob_misbehave
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):

@@ -4,6 +4,7 @@
 // written to the key store; afterwards the client keeps working.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 #include "hostile_support.hpp"
@@ -279,6 +280,52 @@ TEST_CASE("hostile replies to the key fetch, sign-in and blob fetch are typed er
     CHECK(what.find(kLoginPassword) == std::string::npos);
     CHECK(what.find(kEnvelopePassword) == std::string::npos);
   }
+}
+
+TEST_CASE("hostile replies to a streamed blob download are typed errors and never leave a file", "[hostile][streams]") {
+  World w;
+  // A streamed blob of 20 chunks and a bit, read through the proxy in 1 MiB ranges by a native client.
+  const Bytes data = pattern_bytes(20 * 65536 + 100, 5);
+  std::size_t at = 0;
+  w.writer->put_blob_stream("clip", data.size(), [&](std::span<std::uint8_t> into) {
+    const std::size_t n = std::min(into.size(), data.size() - at);
+    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(at), n, into.begin());
+    at += n;
+    return n;
+  });
+  Config config = client_config(w.server);
+  config.server_url = w.proxy.url();
+  config.retry = retry_policy();
+  Client reader(config);
+  reader.authenticate("alice@example.com", kLoginPassword);
+  reader.setup_encryption_existing(kEnvelopePassword);
+  const std::filesystem::path dir = w.server.dir() / "downloads";
+  std::filesystem::create_directories(dir);
+  const std::string target = (dir / "clip.bin").string();
+  const std::string blob = "/v1/blobs/clip";
+  auto every = [&](std::string name) { return scenario(std::move(name), blob); };  // every request
+  auto download = [&] { reader.get_blob_file("clip", target); };
+  CHECK(w.hostile(every("blob_flip"), download) == "crypto");
+  CHECK(w.hostile(every("blob_swap_chunks"), download) == "crypto");
+  CHECK(w.hostile(every("blob_shorten"), download) == "crypto");  // the FINAL chunk gone: truncated
+  CHECK(w.hostile(every("blob_shorten") + json({{"by", 1000}}), download) == "crypto");
+  CHECK(w.hostile(every("blob_shift_range"), download) == "json");
+  CHECK(w.hostile(every("blob_format"), download) == "crypto");  // a stream opened as one sealed blob
+  CHECK(w.hostile(every("truncated_body"), download) == "network");
+  CHECK(w.hostile(every("reset_mid_body"), download) == "network");
+  CHECK(w.hostile(every("html_ok"), download) == "crypto");  // an HTML page is no sealed blob
+  CHECK(w.hostile(every("html_error"), download) == "server_status");
+  CHECK(std::filesystem::is_empty(dir));  // no target, no temporary file
+  // The whole-blob read and the callback form: the same kinds; the callback never gets it all.
+  CHECK(w.hostile(every("blob_flip"), [&] { reader.get_blob("clip"); }) == "crypto");
+  std::size_t handed = 0;
+  CHECK(w.hostile(every("blob_shorten"), [&] { reader.get_blob_stream("clip", [&](ByteView b) { handed += b.size(); }); }) ==
+        "crypto");
+  CHECK(handed < data.size());
+  // Unarmed, the same download is whole.
+  w.proxy.reset();
+  CHECK(reader.get_blob_file("clip", target).plain_size == data.size());
+  CHECK(reader.get_blob("clip") == data);
 }
 
 TEST_CASE("a push whose reply is lost or garbled after the server stored it, pushed again, is stored once",

@@ -138,6 +138,17 @@ TEST_CASE("streamed blobs: files both ways, both forms through every read, progr
   CHECK(d.a.get_blob_stream("other", [&](ByteView piece) { got.insert(got.end(), piece.begin(), piece.end()); })
             .plain_size == other.size());
   CHECK(got == other);
+  // Ranges of both forms: across chunk boundaries, to the end, clipped, empty.
+  const auto slice = [&](const Bytes& from, std::size_t at, std::size_t n) {
+    return Bytes(from.begin() + static_cast<std::ptrdiff_t>(at), from.begin() + static_cast<std::ptrdiff_t>(at + n));
+  };
+  CHECK(d.b.get_blob_range("video", 65530, 20) == slice(data, 65530, 20));
+  CHECK(d.b.get_blob_range("video", 0, 1) == slice(data, 0, 1));
+  CHECK(d.b.get_blob_range("video", kPart * 3 - 5, 3 * 65536) == slice(data, kPart * 3 - 5, 3 * 65536));
+  CHECK(d.b.get_blob_range("video", data.size() - 10, 100) == slice(data, data.size() - 10, 10));
+  CHECK(d.b.get_blob_range("video", data.size(), 5).empty());
+  CHECK(d.b.get_blob_range("small", 990, 100) == slice(small, 990, 10));
+  CHECK(d.b.get_blob_range("other", 65536, 65536) == slice(other, 65536, 65536));  // exactly chunk 1
   // an empty blob streams too
   write_file(dir / "empty.bin", {});
   d.a.put_blob_file("empty", (dir / "empty.bin").string());
@@ -217,19 +228,23 @@ TEST_CASE("streamed blobs: tampered and reordered streams are crypto, and leave 
   fs::create_directories(dir);
   const Bytes data = pattern_bytes(1u << 20, 13);  // 16 chunks
   write_file(dir / "in.bin", data);
-  d.a.put_blob_file("good", (dir / "in.bin").string());
   const SessionTokens tokens = *d.a.session();
-  const Bytes sealed = raw_get(server, tokens, "good");
-  REQUIRE(sealed.size() == synckit::blob_stream_sealed_size(data.size()));
-
-  Bytes flipped = sealed;
+  // Each blob sealed under its own id by the SDK, then changed on the server's side.
+  const auto sealed_as = [&](const std::string& id) {
+    d.a.put_blob_file(id, (dir / "in.bin").string());
+    const Bytes sealed = raw_get(server, tokens, id);
+    REQUIRE(sealed.size() == synckit::blob_stream_sealed_size(data.size()));
+    REQUIRE(d.b.get_blob(id) == data);  // whole as uploaded
+    return sealed;
+  };
+  sealed_as("good");
+  Bytes flipped = sealed_as("flipped");
   flipped[24 + 5 * 65553 + 100] ^= 0x40;  // inside chunk 5
   raw_upload(server, tokens, "flipped", flipped);
-  Bytes swapped = sealed;  // chunks 2 and 3 change places
+  Bytes swapped = sealed_as("swapped");  // chunks 2 and 3 change places
   std::swap_ranges(swapped.begin() + 24 + 2 * 65553, swapped.begin() + 24 + 3 * 65553, swapped.begin() + 24 + 3 * 65553);
   raw_upload(server, tokens, "swapped", swapped);
-  Bytes other_id = sealed;  // the same stream under another blob id (the AAD binds the id)
-  raw_upload(server, tokens, "moved", other_id);
+  raw_upload(server, tokens, "moved", sealed_as("good"));  // sealed for "good": the AAD binds the id
 
   for (const char* id : {"flipped", "swapped", "moved"}) {
     INFO(id);
@@ -241,6 +256,12 @@ TEST_CASE("streamed blobs: tampered and reordered streams are crypto, and leave 
   }
   CHECK(files_in(dir) == std::vector<std::string>{"in.bin"});
   CHECK(read_file(dir / "in.bin") == data);
+  // A range read stops at the chunk holding its last byte: before the flipped chunk 5 it reads
+  // fine (so nothing after it was read), from it on it is crypto.
+  const auto slice = [&](std::size_t from, std::size_t n) { return Bytes(data.begin() + static_cast<std::ptrdiff_t>(from), data.begin() + static_cast<std::ptrdiff_t>(from + n)); };
+  CHECK(d.b.get_blob_range("flipped", 0, 5 * 65536) == slice(0, 5 * 65536));
+  CHECK(d.b.get_blob_range("flipped", 3 * 65536 - 7, 100) == slice(3 * 65536 - 7, 100));
+  CHECK(error_of([&] { d.b.get_blob_range("flipped", 5 * 65536 - 10, 20); }) == "crypto");
   d.b.get_blob_file("good", (dir / "out.bin").string());
   CHECK(read_file(dir / "out.bin") == data);
 }

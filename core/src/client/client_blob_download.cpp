@@ -1,7 +1,8 @@
 // Streamed downloads (protocol 1.1 ranged reads): GET the blob one Range at a time (the request
 // runner retries a failed range alone), open a stream-v1 blob as it arrives and hand each range's
 // authenticated plaintext to the writer before asking for the next; a sealed-v1 blob (or a server
-// that ignores Range) is collected whole and opened at the end.
+// that ignores Range) is collected whole and opened at the end. A plaintext range (offset,
+// length) reads a stream only up to the chunk holding its last byte and passes on only its bytes.
 #include "client/client_impl.hpp"
 #include "synckit/crypto/blob_stream.hpp"
 #include "synckit/ids.hpp"
@@ -36,8 +37,10 @@ class Download : public std::enable_shared_from_this<Download> {
     }
     HttpRequest req = self_->request("GET", "/v1/blobs/" + blob_id_);
     req.cancel = options_.cancel;
-    const std::uint64_t last = offset_ + options_.range_bytes - 1;
-    req.headers.emplace_back("Range", wire::format_range({offset_, total_ ? std::min(last, *total_ - 1) : last}));
+    std::uint64_t last = offset_ + options_.range_bytes - 1;
+    if (total_) last = std::min(last, sealed_end() - 1);
+    if (!total_ && options_.length) last = std::min(last, stream_end_for(options_.offset + *options_.length));
+    req.headers.emplace_back("Range", wire::format_range({offset_, last}));
     auto me = shared_from_this();
     self_->send_authed(std::move(req), [me](Result<HttpResponse> result) {
       me->guard([&] { me->take(std::move(result)); });
@@ -94,14 +97,44 @@ class Download : public std::enable_shared_from_this<Download> {
     feed(body);
   }
 
+  // The sealed bytes of a stream up to the end of the chunk holding plaintext byte `end` - 1 (at
+  // least the header and one chunk), whatever the blob's size.
+  static std::uint64_t stream_end_for(std::uint64_t end) {
+    const std::uint64_t chunks = end == 0 ? 1 : (end - 1) / kStreamChunkBytes + 1;
+    return kStreamHeaderBytes + chunks * (kStreamChunkBytes + kStreamChunkOverhead);
+  }
+
+  // Where the download stops: the whole blob, or (a stream and a range) the chunk of its last
+  // byte and one byte more: the opener holds a whole chunk back until it sees that more follows
+  // (a FINAL chunk is never a whole one).
+  std::uint64_t sealed_end() const {
+    if (format_ != wire::kStreamBlobFormat || !options_.length) return *total_;
+    return std::min(*total_, stream_end_for(want_end()) + 1);
+  }
+
+  std::uint64_t want_end() const {
+    if (!options_.length) return plain_total_;
+    return std::min(plain_total_, options_.offset + std::min(*options_.length, plain_total_));
+  }
+
+  // Keeps the part of plaintext at [at, at + size) that lies within the wanted range.
+  void keep(ByteView piece) {
+    const std::uint64_t at = plain_seen_;
+    plain_seen_ += piece.size();
+    const std::uint64_t from = std::max(at, options_.offset), to = std::min(plain_seen_, want_end());
+    if (from >= to) return;
+    plain_.insert(plain_.end(), piece.begin() + static_cast<std::ptrdiff_t>(from - at),
+                  piece.begin() + static_cast<std::ptrdiff_t>(to - at));
+  }
+
   // sealed-v1: the whole sealed blob, then one open.
   void collect(std::string body) {
     whole_ += body;
     if (offset_ < *total_) return fetch();
     if (!self_->keys) throw Error(ErrorKind::not_set_up, "the client logged out during the download");
     OpenedBlob opened = open_blob_in_place(self_->keys->blob, blob_id_, std::move(whole_));
-    plain_.assign(opened.bytes().begin(), opened.bytes().end());
-    plain_total_ = plain_.size();
+    plain_total_ = opened.bytes().size();
+    keep(opened.bytes());
     write_out(true);
   }
 
@@ -110,11 +143,13 @@ class Download : public std::enable_shared_from_this<Download> {
     if (!self_->keys) throw Error(ErrorKind::not_set_up, "the client logged out during the download");
     if (!opener_) {
       plain_total_ = blob_stream_plain_size(*total_);
-      opener_.emplace(self_->keys->blob, blob_id_, [this](ByteView piece) { plain_.insert(plain_.end(), piece.begin(), piece.end()); });
+      opener_.emplace(self_->keys->blob, blob_id_, [this](ByteView piece) { keep(piece); });
     }
-    opener_->update(ByteView(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()));
-    const bool last = offset_ == *total_;
-    if (last) opener_->finish();
+    const std::uint64_t end = sealed_end();
+    const std::size_t use = static_cast<std::size_t>(std::min<std::uint64_t>(body.size(), end - (offset_ - body.size())));
+    opener_->update(ByteView(reinterpret_cast<const std::uint8_t*>(body.data()), use));
+    const bool last = offset_ >= end;
+    if (last && end == *total_) opener_->finish();  // a range short of the end needs no FINAL chunk
     write_out(last);
   }
 
@@ -126,7 +161,8 @@ class Download : public std::enable_shared_from_this<Download> {
         secure_wipe(me->plain_.data(), me->plain_.size());
         me->plain_.clear();
         if (error) throw *error;
-        if (me->options_.on_progress) me->options_.on_progress(me->written_, me->plain_total_);
+        const std::uint64_t wanted = me->want_end() - std::min(me->want_end(), me->options_.offset);
+        if (me->options_.on_progress) me->options_.on_progress(me->written_, wanted);
         if (!last) {
           // A fresh stack for the next range (the writer may answer at once).
           return me->self_->services.scheduler.post(std::chrono::milliseconds(0), [me] { me->fetch(); });
@@ -150,6 +186,7 @@ class Download : public std::enable_shared_from_this<Download> {
   std::optional<std::uint64_t> total_;  // sealed size, from the first reply
   std::uint64_t offset_ = 0;            // sealed bytes received
   std::uint64_t plain_total_ = 0;
+  std::uint64_t plain_seen_ = 0;        // plaintext opened so far (wanted or not)
   std::uint64_t written_ = 0;
   std::string whole_;                   // sealed-v1: collected until complete
   std::optional<BlobStreamOpener> opener_;

@@ -8,7 +8,8 @@
 // header (the nonce) is never used for two different plaintexts.
 #include <sodium.h>
 
-#include <set>
+#include <algorithm>
+#include <vector>
 
 #include "client/client_impl.hpp"
 #include "synckit/crypto/blob_stream.hpp"
@@ -113,7 +114,7 @@ class Upload : public std::enable_shared_from_this<Upload> {
                              return me->begin_fresh();  // not the upload recorded: start over
                            }
                            me->record_ = recorded;
-                           me->present_.insert(state.parts.begin(), state.parts.end());
+                           me->present_ = state.parts;  // ascending, as parse_upload_state_text checked
                            me->begin_sealing();
                          });
                        });
@@ -186,7 +187,7 @@ class Upload : public std::enable_shared_from_this<Upload> {
     pending_.erase(0, length);
     Bytes hash = part_hash(part);
     const auto index = static_cast<std::size_t>(part_);
-    if (present_.count(part_) > 0) {
+    if (std::binary_search(present_.begin(), present_.end(), part_)) {
       if (index >= record_.parts.size() || record_.parts[index] != hash) {
         throw Error(ErrorKind::conflict,
                     "the blob's data differs from the interrupted upload's: upload it again without resuming");
@@ -252,7 +253,7 @@ class Upload : public std::enable_shared_from_this<Upload> {
   Callback<Done> done_;
   bool finished_ = false;
   UploadResume record_;
-  std::set<std::int64_t> present_;  // parts the server has (when resuming)
+  std::vector<std::int64_t> present_;  // parts the server has (when resuming), ascending
   std::optional<BlobStreamSealer> sealer_;
   std::string pending_;             // sealed bytes not yet cut into a part
   Bytes buffer_;                    // plaintext from the reader, wiped once sealed

@@ -70,6 +70,16 @@ BlobDownloadInfo Client::get_blob_stream(const std::string& blob_id, std::functi
   });
 }
 
+Bytes Client::get_blob_range(const std::string& blob_id, std::uint64_t offset, std::uint64_t length) {
+  Bytes out;
+  BlobDownloadOptions options;
+  options.offset = offset;
+  options.length = length;
+  auto write = sync_writer([&](ByteView bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); });
+  parts_->call<BlobDownloadInfo>([&](auto& c, auto done) { c.get_blob_stream(blob_id, write, options, done); });
+  return out;
+}
+
 void Client::put_blob_file(const std::string& blob_id, const std::string& path, const BlobTransferOptions& options) {
   const auto attempt = [&](std::optional<UploadResume> resume) {
     FileSource file(path);

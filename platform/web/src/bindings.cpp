@@ -40,6 +40,10 @@ EMSCRIPTEN_BINDINGS(synckit) {
       .function("putBlob", &ClientAdapter::putBlob)
       .function("getBlob", &ClientAdapter::getBlob)
       .function("deleteBlob", &ClientAdapter::deleteBlob)
+      .function("putBlobStream", &ClientAdapter::putBlobStream)
+      .function("getBlobStream", &ClientAdapter::getBlobStream)
+      .function("settleRead", &ClientAdapter::settleRead)
+      .function("settleWrite", &ClientAdapter::settleWrite)
       .function("status", &ClientAdapter::status)
       .function("logout", &ClientAdapter::logout)
       .function("settleKeyStore", &ClientAdapter::settleKeyStore);

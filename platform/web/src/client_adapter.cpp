@@ -337,6 +337,113 @@ void ClientAdapter::getBlob(std::string blob_id, val callback) {
   });
 }
 
+std::shared_ptr<CancelSignal> ClientAdapter::cancel_of(unsigned cancel_id) {
+  if (cancel_id == 0) return nullptr;
+  const auto found = find_id(cancels_, cancel_id);
+  if (found == cancels_.end()) throw Error(ErrorKind::invalid_input, "no such cancel signal", "signal");
+  return found->second;
+}
+
+namespace {
+
+BlobProgress progress_of(val progress) {
+  if (progress.isNull() || progress.isUndefined()) return nullptr;
+  return [progress](std::uint64_t done, std::uint64_t total) {
+    progress(static_cast<double>(done), static_cast<double>(total));
+  };
+}
+
+// An Error from what JavaScript passed to a done callback: {kind, message} objects (SyncKitError
+// and the core's own) keep their kind; anything else is invalid_input with its message.
+Error error_from_js(const val& error, const char* field) {
+  std::string text = "the data source failed";
+  if (error.typeOf().as<std::string>() == "object" && !error.isNull() && error["message"].typeOf().as<std::string>() == "string") {
+    text = error["message"].as<std::string>();
+  }
+  if (error.typeOf().as<std::string>() == "object" && !error.isNull() && error["kind"].typeOf().as<std::string>() == "string") {
+    const std::string kind = error["kind"].as<std::string>();
+    if (kind == "cancelled") return Error(ErrorKind::cancelled, text);
+  }
+  return Error(ErrorKind::invalid_input, text, field);
+}
+
+}  // namespace
+
+void ClientAdapter::putBlobStream(std::string blob_id, double size, val read, val progress, unsigned cancel_id,
+                                  val callback) {
+  run(callback, [&](Client& core) {
+    if (!(size >= 0) || size > 9007199254740992.0 || static_cast<double>(static_cast<std::uint64_t>(size)) != size) {
+      throw Error(ErrorKind::invalid_input, "size must be a whole number of bytes", "size");
+    }
+    BlobUploadOptions options;
+    options.on_progress = progress_of(progress);
+    options.cancel = cancel_of(cancel_id);
+    BlobReader reader = [this, read](std::span<std::uint8_t> into, std::function<void(Result<std::size_t>)> filled) {
+      const unsigned id = next_id_++;
+      reads_.emplace_back(id, PendingRead{into, std::move(filled)});
+      read(static_cast<double>(into.size()), id);
+    };
+    core.put_blob_stream(blob_id, static_cast<std::uint64_t>(size), std::move(reader), std::move(options),
+                         [this, alive = alive_, callback, cancel_id](Result<Done> result) {
+                           if (*alive) erase_id(cancels_, cancel_id);
+                           if (!result.ok()) return fail(callback, result.error());
+                           callback(val::null(), val::undefined());
+                         });
+  });
+}
+
+void ClientAdapter::settleRead(unsigned id, val error, val bytes) {
+  const auto found = find_id(reads_, id);
+  if (found == reads_.end()) return;
+  PendingRead pending = std::move(found->second);
+  reads_.erase(found);
+  if (!error.isNull() && !error.isUndefined()) return pending.filled(error_from_js(error, "data"));
+  if (!bytes.instanceof(val::global("Uint8Array"))) {
+    return pending.filled(Error(ErrorKind::invalid_input, "the data source gave something other than bytes", "data"));
+  }
+  const auto length = bytes["length"].as<std::size_t>();
+  if (length > pending.into.size()) {
+    return pending.filled(Error(ErrorKind::invalid_input, "the data source gave more bytes than asked", "data"));
+  }
+  // The view is made now: the heap may have grown since the read was asked for.
+  val(emscripten::typed_memory_view(length, pending.into.data())).call<void>("set", bytes);
+  pending.filled(length);
+}
+
+void ClientAdapter::getBlobStream(std::string blob_id, double offset, double length, val write, val progress,
+                                  unsigned cancel_id, val callback) {
+  run(callback, [&](Client& core) {
+    BlobDownloadOptions options;
+    options.offset = static_cast<std::uint64_t>(cursor_of(offset));
+    if (length >= 0) options.length = static_cast<std::uint64_t>(cursor_of(length));
+    options.on_progress = progress_of(progress);
+    options.cancel = cancel_of(cancel_id);
+    BlobWriter writer = [this, write](ByteView bytes, std::function<void(std::optional<Error>)> written) {
+      const unsigned id = next_id_++;
+      writes_.emplace_back(id, std::move(written));
+      write(val(emscripten::typed_memory_view(bytes.size(), bytes.data())), id);
+    };
+    core.get_blob_stream(blob_id, std::move(writer), std::move(options),
+                         [this, alive = alive_, callback, cancel_id](Result<BlobDownloadInfo> result) {
+                           if (*alive) erase_id(cancels_, cancel_id);
+                           if (!result.ok()) return fail(callback, result.error());
+                           val info = val::object();
+                           info.set("format", result.value().format);
+                           info.set("size", static_cast<double>(result.value().plain_size));
+                           callback(val::null(), info);
+                         });
+  });
+}
+
+void ClientAdapter::settleWrite(unsigned id, val error) {
+  const auto found = find_id(writes_, id);
+  if (found == writes_.end()) return;
+  auto written = std::move(found->second);
+  writes_.erase(found);
+  if (!error.isNull() && !error.isUndefined()) return written(error_from_js(error, "writer"));
+  written(std::nullopt);
+}
+
 void ClientAdapter::deleteBlob(std::string blob_id, val callback) {
   run(callback, [&](Client& core) { core.delete_blob(blob_id, reply_undefined<Done>(callback)); });
 }

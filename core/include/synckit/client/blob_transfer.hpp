@@ -60,6 +60,11 @@ struct BlobDownloadOptions {
   BlobProgress on_progress;
   std::shared_ptr<CancelSignal> cancel;
   std::uint64_t range_bytes = 8u << 20;  // sealed bytes asked for per request (1 MiB at least)
+  // A part of the plaintext only: `length` bytes (nullopt: to the end) from `offset`, clipped to
+  // the blob. A streamed blob is read from its start to the chunk that holds the last byte wanted
+  // (each chunk's state follows from the one before), never further.
+  std::uint64_t offset = 0;
+  std::optional<std::uint64_t> length;
 };
 
 // What a download found.

@@ -144,6 +144,10 @@ class Client {
                        std::function<std::size_t(std::span<std::uint8_t>)> read, const BlobTransferOptions& options = {});
   BlobDownloadInfo get_blob_stream(const std::string& blob_id, std::function<void(ByteView)> write,
                                    const BlobTransferOptions& options = {});
+  // `length` bytes of the blob's plaintext from `offset` (fewer at its end), either form. A
+  // streamed blob is read from its start up to the 64 KiB chunk holding the last byte, no further
+  // (secretstream: each chunk's key state follows from the ones before). Throws as get_blob_stream.
+  Bytes get_blob_range(const std::string& blob_id, std::uint64_t offset, std::uint64_t length);
 
   SyncStatus status();
   void logout();

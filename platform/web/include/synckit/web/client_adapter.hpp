@@ -5,10 +5,13 @@
 // throws into JavaScript. The idiomatic Promise API on top lives in js/src/sync-kit.ts.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
+#include <span>
+#include <string>
 #include <utility>
 #include <vector>
-#include <string>
 
 #include <emscripten/val.h>
 
@@ -82,6 +85,20 @@ class ClientAdapter {
   // plaintext is wiped there right after.
   void getBlob(std::string blob_id, emscripten::val callback);
   void deleteBlob(std::string blob_id, emscripten::val callback);
+  // Streamed upload of `size` plaintext bytes (Client::put_blob_stream): read(max, id) asks for
+  // the next bytes, answered by settleRead(id, null, a Uint8Array of exactly max bytes, fewer only
+  // at the end), which copies them into the heap, or settleRead(id, error) to end the upload;
+  // progress(done, total) after each part (or null). cancel_id as for pull.
+  void putBlobStream(std::string blob_id, double size, emscripten::val read, emscripten::val progress,
+                     unsigned cancel_id, emscripten::val callback);
+  // Streamed download (Client::get_blob_stream): write(view, id) gets each range's plaintext as a
+  // Uint8Array view into the heap, valid only during the call (copy it), and the download waits
+  // for settleWrite(id, null), or settleWrite(id, error) to end it. Value: {format, size}.
+  // offset/length: a part of the plaintext (length < 0: to the end).
+  void getBlobStream(std::string blob_id, double offset, double length, emscripten::val write, emscripten::val progress,
+                     unsigned cancel_id, emscripten::val callback);
+  void settleRead(unsigned id, emscripten::val error, emscripten::val bytes);
+  void settleWrite(unsigned id, emscripten::val error);
 
   void status(emscripten::val callback);
   void logout(emscripten::val callback);
@@ -95,6 +112,8 @@ class ClientAdapter {
  private:
   template <class Start>
   void run(const emscripten::val& callback, Start start);
+  // The signal of cancel_id (nullptr for 0); throws invalid_input for an unknown id.
+  std::shared_ptr<CancelSignal> cancel_of(unsigned cancel_id);
 
   emscripten::val host_;
   WebRandom random_;
@@ -107,6 +126,12 @@ class ClientAdapter {
   // Few at once (a pull or two, a watch or two): vectors keep the module small.
   std::vector<std::pair<unsigned, std::shared_ptr<CancelSignal>>> cancels_;
   std::vector<std::pair<unsigned, std::shared_ptr<Watch>>> watches_;
+  struct PendingRead {
+    std::span<std::uint8_t> into;
+    std::function<void(Result<std::size_t>)> filled;
+  };
+  std::vector<std::pair<unsigned, PendingRead>> reads_;
+  std::vector<std::pair<unsigned, std::function<void(std::optional<Error>)>>> writes_;
   std::unique_ptr<Client> core_;  // destroyed first (declared last)
 };
 
