@@ -3,12 +3,16 @@
 // bytes done by hand: libsodium.js's crypto_secretstream (libsodium-wrappers-sumo) in 64 KiB chunks
 // and the sealed parts PUT (ranges GET) with Node's fetch, on the same server and session. Rounds
 // interleaved, medians of wall time (the transfer waits on the server). Target (issue 17): >= 0.8x.
-// Usage: node bench/wasm/blob_stream.mjs [--dist js/dist] [--mib 64] [--rounds 3]
+// Then the wasm memory of MEMORY_MIB up and down in a Node process of its own that resumed the
+// session (no Argon2id there: its 2 x 64 MiB at sign-in would size the memory first).
+// Usage: node bench/wasm/blob_stream.mjs [--dist js/dist] [--mib 64] [--rounds 3] [--memory-mib 1024]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadSodium, median, options, printTable, repo, writeResults } from './common.mjs';
 
-const opt = options({ dist: join(repo, 'js', 'dist'), mib: 64, rounds: 3 });
+const opt = options({ dist: join(repo, 'js', 'dist'), mib: 64, rounds: 3, 'memory-mib': 1024 });
 const { ServerProcess } = await import(pathToFileURL(join(repo, 'js', 'test', 'support', 'server.mjs')).href);
 const pkg = await import(pathToFileURL(join(opt.dist, 'node.js')).href);
 const sodium = await loadSodium();
@@ -31,11 +35,13 @@ const streamOf = (bytes) => {
 };
 
 const server = await ServerProcess.start(['--rate-limit', '0']);
-const client = await pkg.SyncKit.create({ serverUrl: server.url, apiKey: server.apiKey });
+let key = null;  // the master key, kept to hand to the memory process
+const keyStore = { save: async (_entry, k) => { key = k.slice(); }, load: async () => key, remove: async () => {} };
+const client = await pkg.SyncKit.create({ serverUrl: server.url, apiKey: server.apiKey, keyStore });
 await client.createAccount(`bench-stream-${process.pid}-${Date.now()}@example.com`, 'bench sign-in');
 await client.setupEncryptionNew('bench encryption');
 const headers = () => ({ 'X-SyncKit-Api-Key': server.apiKey, Authorization: `Bearer ${client.session().accessToken}` });
-const key = sodium.crypto_secretstream_xchacha20poly1305_keygen();
+const streamKey = sodium.crypto_secretstream_xchacha20poly1305_keygen();  // the baseline's own key
 
 async function rawPut(id) {
   const sealedSize = 24 + size + 17 * (Math.floor(size / CHUNK) + 1);
@@ -65,7 +71,7 @@ async function rawPut(id) {
       }
     }
   };
-  const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
+  const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(streamKey);
   await append(header);
   for (let at = 0; ; at += CHUNK) {
     const last = at + CHUNK > size;
@@ -94,7 +100,7 @@ async function rawGet(id) {
     joined.set(body, pending.length);
     let at = 0;
     if (!state) {
-      state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(joined.subarray(0, 24), key);
+      state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(joined.subarray(0, 24), streamKey);
       at = 24;
     }
     while (joined.length - at >= CHUNK + 17 || (offset >= total && at < joined.length)) {
@@ -128,6 +134,17 @@ for (let round = 0; round < opt.rounds; round++) {
   const gets = round % 2 ? [['rawGet', () => rawGet('raw')], ['sdkGet', sdkGet]] : [['sdkGet', sdkGet], ['rawGet', () => rawGet('raw')]];
   for (const [name, fn] of gets) times[name].push(await wall(fn));
 }
+// The memory process (js/test/support/blob-memory-child.mjs, on the same package).
+const child = spawn(process.execPath, [join(repo, 'js', 'test', 'support', 'blob-memory-child.mjs')],
+                    { stdio: ['pipe', 'pipe', 'inherit'] });
+child.stdin.end(JSON.stringify({ serverUrl: server.url, apiKey: server.apiKey, session: client.session(),
+                                 key: Buffer.from(key).toString('base64'), size: opt['memory-mib'] << 20, dist: opt.dist }));
+let out = '';
+child.stdout.on('data', (chunk) => { out += chunk; });
+const [code] = await once(child, 'exit');
+if (code !== 0) throw new Error(`the memory process failed (${code}): ${out}`);
+const memory = JSON.parse(out);
+if (memory.up !== memory.down) throw new Error('the memory process read back other bytes');
 client.dispose();
 await server.dispose();
 
@@ -142,4 +159,6 @@ console.log(`medians of ${opt.rounds} interleaved rounds (wall time); baseline: 
 printTable(['', 'SDK MB/s', 'baseline MB/s', 'ratio'],
   rows.map((r) => [`stream ${r.operation}`, r.sdk_mb_s.toFixed(1), r.baseline_mb_s.toFixed(1), `${r.ratio.toFixed(2)}x`]));
 console.log('target: >= 0.8x the baseline');
-writeResults('wasm_blob_stream', { mib: opt.mib, rounds: opt.rounds, rows, times });
+console.log(`\nwasm memory, ${opt['memory-mib']} MiB up and down in a fresh process (js/dist): ` +
+            `${(memory.before / 2 ** 20).toFixed(1)} MiB before, ${(memory.after / 2 ** 20).toFixed(1)} MiB after; target: under 64 MiB`);
+writeResults('wasm_blob_stream', { mib: opt.mib, rounds: opt.rounds, rows, times, memory_mib: opt['memory-mib'], memory });

@@ -13,6 +13,7 @@ Ends with "N passed, M failed" (tests/server/harness.py's runner).
 import hashlib
 import json
 import os
+import pty
 import re
 import signal
 import stat
@@ -363,6 +364,30 @@ class CliTest(unittest.TestCase):
                                 capture_output=True, timeout=CLI_TIMEOUT)
         self.assertEqual((result.returncode, result.stdout == plain), (0, True), result.stderr[-500:])
         self.assertEqual(result.stderr, b"", "no progress line when stderr is not a terminal")
+        # On a terminal, a progress line on stderr (a pseudo-terminal here), ending at 100%.
+        master, slave = pty.openpty()
+        try:
+            proc = subprocess.run([SYNCKIT["path"], "--profile", self.b, "blob", "get", "video", target],
+                                  stdout=subprocess.DEVNULL, stderr=slave, timeout=CLI_TIMEOUT)
+            self.assertEqual(proc.returncode, 0)
+            os.close(slave)
+            slave = None
+            shown = b""
+            while True:
+                try:
+                    piece = os.read(master, 65536)
+                except OSError:  # EIO: the terminal's other side is closed and drained
+                    break
+                if not piece:
+                    break
+                shown += piece
+        finally:
+            if slave is not None:
+                os.close(slave)
+            os.close(master)
+        text = shown.decode("utf-8", "replace")
+        self.assertIn("downloading video:", text)
+        self.assertIn("100% (6.3 of 6.3 MB)", text)
 
         # Killed half way (SIGKILL), then run again: only the parts the server lacks are sent.
         big = os.urandom(48 * 1024 * 1024 + 7)

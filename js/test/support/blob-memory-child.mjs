@@ -2,10 +2,11 @@
 // handed over on stdin, so no Argon2id ever runs here and the wasm memory shows what a transfer
 // needs: uploads SIZE pattern bytes from a ReadableStream, reads them back through getBlobStream,
 // and prints {before, after, up, down} (memory in bytes, SHA-256 hex of both directions).
+// stdin: {serverUrl, apiKey, session, key (base64), size, dist?}.
 // Used by js/test/node/blob-streams.test.mjs.
 import { createHash } from 'node:crypto';
-import { SyncKit } from '../../dist/node.js';
-import { loadWasmModule } from '../../dist/wasm-module.js';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { patternStream } from './pattern-stream.mjs';
 
 const input = JSON.parse(await new Promise((resolve) => {
@@ -13,6 +14,10 @@ const input = JSON.parse(await new Promise((resolve) => {
   process.stdin.on('data', (chunk) => { text += chunk; });
   process.stdin.on('end', () => resolve(text));
 }));
+// The package: js/dist, or input.dist (bench/wasm builds its own).
+const dist = input.dist ?? fileURLToPath(new URL('../../dist', import.meta.url));
+const { SyncKit } = await import(pathToFileURL(join(dist, 'node.js')).href);
+const { loadWasmModule } = await import(pathToFileURL(join(dist, 'wasm-module.js')).href);
 const key = Uint8Array.from(Buffer.from(input.key, 'base64'));
 const keyStore = { save: async () => {}, load: async () => key.slice(), remove: async () => {} };
 const client = await SyncKit.create({ serverUrl: input.serverUrl, apiKey: input.apiKey, keyStore, session: input.session });
