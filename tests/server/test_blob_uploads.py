@@ -236,7 +236,10 @@ class LargeBlobTest(harness.ServerTestCase):
         del reply
         grown = self.server.peak_rss() - before
         print(f"\n  serving 192 MiB grew the server's peak RSS by {grown / (1 << 20):.1f} MiB", file=sys.stderr)
-        self.assertLess(grown, 64 << 20, f"the server's peak RSS grew by {grown >> 20} MiB serving a 192 MiB blob")
+        # Under AddressSanitizer freed memory sits in its quarantine (256 MiB), so RSS says nothing
+        # there; the release build's run is the one that checks it.
+        if "ASAN_OPTIONS" not in os.environ:
+            self.assertLess(grown, 64 << 20, f"the server's peak RSS grew by {grown >> 20} MiB serving a 192 MiB blob")
         first = len(data) - (5 << 20)
         reply = user.client.get("/v1/blobs/big", headers={"Range": f"bytes={first}-"}, timeout=60)
         self.assertEqual(reply.status, 206)
