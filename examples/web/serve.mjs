@@ -3,8 +3,9 @@
 //
 // As a module:  const site = await serveExample({ port: 0, config: { serverUrl, apiKey } });
 //               site.url, site.port, site.setConfig({...}), await site.close()
-//               (options dist: another built package at /synckit/; pages: { '/path': html } served
-//               instead of files, as the benchmarks do)
+//               (options dist: another built package at /synckit/; pages: { '/path': text } served
+//               instead of files, as the benchmarks and tests do, typed by the path's extension,
+//               HTML without one)
 // As a program: node examples/web/serve.mjs [--port N] [--server-url URL --api-key KEY]
 //               node examples/web/serve.mjs --synckit-server PATH   (also starts a local server;
 //               this is what examples/web/run does)
@@ -60,7 +61,7 @@ export async function serveExample({ port = 0, host = '127.0.0.1', config = {}, 
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed\n');
       if (pathname === '/config.json') return send(200, mimeTypes['.json'], JSON.stringify(current));
       if (pathname === '/favicon.ico') return send(204, 'text/plain', ''); // none: no 404 in the console
-      if (Object.hasOwn(pages, pathname)) return send(200, mimeTypes['.html'], pages[pathname]);
+      if (Object.hasOwn(pages, pathname)) return send(200, mimeTypes[extname(pathname)] ?? mimeTypes['.html'], pages[pathname]);
       const file = fileFor(decodeURIComponent(pathname), resolve(dist));
       if (!file || !(await stat(file).catch(() => null))?.isFile()) return send(404, 'text/plain', 'not found\n');
       send(200, mimeTypes[extname(file)] ?? 'application/octet-stream', await readFile(file));
