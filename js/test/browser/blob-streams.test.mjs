@@ -6,15 +6,7 @@
 // Run: node --test js/test/browser/   (needs build/native-release's synckit-server and js/dist)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { ServerProcess } from '../support/server.mjs';
-import { serveExample } from '../../../examples/web/serve.mjs';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const chromiumPath = process.env.SYNCKIT_CHROMIUM ?? '/usr/bin/chromium';
+import { openTestPage } from '../support/browser.mjs';
 
 // The page: the package, and the byte at position p of the test data.
 const PAGE = `<!doctype html><meta charset="utf-8"><title>blob streams</title>
@@ -28,29 +20,17 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>blob streams</title>
   window.ready = true;
 </script>`;
 
-let site;
+let world;
 let server;
-let browser;
 let page;
 
 before(async () => {
-  assert.ok(existsSync(join(repo, 'js', 'dist', 'index.js')), 'js/dist is missing: build the package (js/scripts/build.mjs)');
-  site = await serveExample({ port: 0, pages: { '/streams.html': PAGE } });
-  server = await ServerProcess.start(['--cors-origin', site.url]);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    timeout: 20_000,
-  });
-  page = await browser.newPage();
-  await page.goto(`${site.url}/streams.html`);
-  await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+  world = await openTestPage({ pages: { '/streams.html': PAGE }, path: '/streams.html' });
+  ({ server, page } = world);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.dispose();
-  await site?.close();
+  await world?.close();
 });
 
 test('256 MiB from a ReadableStream and a 6 MiB File up, read back byte for byte through getBlobStream', async () => {
@@ -87,9 +67,7 @@ test('256 MiB from a ReadableStream and a 6 MiB File up, read back byte for byte
   assert.deepEqual(first.file, { bytes: 6 * 1024 * 1024 + 1, wrong: -1 });
   assert.ok(first.wholeSame);
 
-  const second = await browser.newPage();
-  await second.goto(`${site.url}/streams.html`);
-  await second.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+  const second = await world.open();
   const result = await second.evaluate(async ({ serverUrl, apiKey, session, key }) => {
     const MiB = 1024 * 1024;
     const bytes = Uint8Array.from(key);

@@ -8,15 +8,7 @@
 // Run: node --test js/test/browser/   (needs build/native-release's synckit-server and js/dist)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { ServerProcess } from '../support/server.mjs';
-import { serveExample } from '../../../examples/web/serve.mjs';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const chromiumPath = process.env.SYNCKIT_CHROMIUM ?? '/usr/bin/chromium';
+import { openTestPage } from '../support/browser.mjs';
 
 // The worker: one SyncKit client, driven by {id, op, args} messages, answering {id, value} or
 // {id, error: {kind, message}}.
@@ -76,30 +68,17 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>worker</title>
   window.ready = true;
 </script>`;
 
-let site;
+let world;
 let server;
-let browser;
 let page;
 
 before(async () => {
-  assert.ok(existsSync(join(repo, 'js', 'dist', 'index.js')), 'js/dist is missing: build the package (js/scripts/build.mjs)');
-  site = await serveExample({ port: 0, pages: { '/worker.html': PAGE, '/sync-worker.js': WORKER } });
-  server = await ServerProcess.start(['--cors-origin', site.url]);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    timeout: 20_000,
-  });
-  page = await browser.newPage();
-  page.on('pageerror', (error) => console.log(`# page error: ${error.message}`));
-  await page.goto(`${site.url}/worker.html`);
-  await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+  world = await openTestPage({ pages: { '/worker.html': PAGE, '/sync-worker.js': WORKER }, path: '/worker.html' });
+  ({ server, page } = world);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.dispose();
-  await site?.close();
+  await world?.close();
 });
 
 test('two devices in module workers sync rows and a blob; a new worker unlocks from IndexedDB', async () => {
