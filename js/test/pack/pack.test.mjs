@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,13 @@ test('npm pack installs in a fresh directory and syncs there', async () => {
   }
   assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.includes('node_modules')), files.join(' '));
   const tarball = join(work, packed[0].filename);
+  // The entries set the platform (the wasm's location, the XMLHttpRequest) when they run: bundlers
+  // must not drop them as side-effect free (with "sideEffects": false, Vite 8 and webpack 5 did, and
+  // the bundled app failed with "no platform set").
+  const manifest = JSON.parse(readFileSync(join(jsDir, 'package.json'), 'utf8'));
+  for (const entry of ['./dist/index.js', './dist/node.js']) {
+    assert.ok(Array.isArray(manifest.sideEffects) && manifest.sideEffects.includes(entry), `sideEffects lists ${entry}`);
+  }
 
   const app = join(work, 'app');
   execFileSync('mkdir', ['-p', app]);
