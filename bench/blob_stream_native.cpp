@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client_bench_support.hpp"
+#include "synckit/crypto/blob_stream.hpp"
 #include "synckit/native/client.hpp"
 #include "synckit/wire/blob_upload_messages.hpp"
 #include "synckit/wire/byte_range.hpp"
@@ -64,7 +65,7 @@ struct Raw {
 
   void put(const std::string& blob_id, const fs::path& path) {
     const std::uint64_t plain = fs::file_size(path);
-    const std::uint64_t sealed = 24 + plain + 17 * (plain / kChunk + 1);
+    const std::uint64_t sealed = synckit::blob_stream_sealed_size(plain);
     const auto start = http.Post("/v1/blobs/" + blob_id + "/uploads", headers,
                                  R"({"format":"stream-v1","size":)" + std::to_string(sealed) + "}", "application/json");
     if (!start || start->status != 201) throw std::runtime_error("raw upload start failed");

@@ -5,7 +5,6 @@
 // length) reads a stream only up to the chunk holding its last byte and passes on only its bytes.
 #include "client/client_impl.hpp"
 #include "synckit/crypto/blob_stream.hpp"
-#include "synckit/ids.hpp"
 #include "synckit/secret.hpp"
 #include "synckit/wire/blob_upload_messages.hpp"
 #include "synckit/wire/byte_range.hpp"
@@ -35,7 +34,7 @@ class Download : public std::enable_shared_from_this<Download> {
     if (options_.cancel && options_.cancel->cancelled()) {
       return fail(Error(ErrorKind::cancelled, "the download was cancelled"));
     }
-    HttpRequest req = self_->request("GET", "/v1/blobs/" + blob_id_);
+    HttpRequest req = self_->request("GET", blob_path(blob_id_));
     req.cancel = options_.cancel;
     std::uint64_t last = offset_ + options_.range_bytes - 1;
     if (total_) last = std::min(last, sealed_end() - 1);
@@ -198,8 +197,10 @@ class Download : public std::enable_shared_from_this<Download> {
 void Client::get_blob_stream(const std::string& blob_id, BlobWriter writer, BlobDownloadOptions options,
                              Callback<BlobDownloadInfo> done) {
   if (auto error = impl_->require_keys()) return done(*error);
-  if (!is_valid_blob_id(blob_id)) {
-    return done(Error(ErrorKind::invalid_input, "a blob id is 1..128 characters of [A-Za-z0-9_-]", "blob_id"));
+  try {
+    blob_path(blob_id);
+  } catch (const Error& e) {
+    return done(e);
   }
   if (!writer) return done(Error(ErrorKind::invalid_input, "a streamed download needs a writer", "writer"));
   std::make_shared<Download>(impl_, blob_id, std::move(writer), std::move(options), std::move(done))->fetch();

@@ -13,7 +13,6 @@
 
 #include "client/client_impl.hpp"
 #include "synckit/crypto/blob_stream.hpp"
-#include "synckit/ids.hpp"
 #include "synckit/secret.hpp"
 #include "synckit/wire/blob_messages.hpp"
 #include "synckit/wire/blob_upload_messages.hpp"
@@ -43,7 +42,7 @@ Bytes part_hash(std::string_view part) {
   return hash;
 }
 
-std::string uploads_path(const std::string& blob_id) { return "/v1/blobs/" + blob_id + "/uploads"; }
+std::string uploads_path(const std::string& blob_id) { return blob_path(blob_id) + "/uploads"; }
 
 class Upload : public std::enable_shared_from_this<Upload> {
  public:
@@ -187,19 +186,16 @@ class Upload : public std::enable_shared_from_this<Upload> {
     pending_.erase(0, length);
     Bytes hash = part_hash(part);
     const auto index = static_cast<std::size_t>(part_);
-    if (std::binary_search(present_.begin(), present_.end(), part_)) {
-      if (index >= record_.parts.size() || record_.parts[index] != hash) {
-        throw Error(ErrorKind::conflict,
-                    "the blob's data differs from the interrupted upload's: upload it again without resuming");
-      }
-      return part_done();
-    }
-    if (index < record_.parts.size() && record_.parts[index] != hash) {
-      // This part may have reached the wire before with other plaintext under the same header.
+    const bool server_has = std::binary_search(present_.begin(), present_.end(), part_);
+    const bool recorded = index < record_.parts.size();
+    // A part the server has, or one that may have reached the wire before (its hash was recorded
+    // first), must be the same bytes again under this header.
+    if ((server_has || recorded) && (!recorded || record_.parts[index] != hash)) {
       throw Error(ErrorKind::conflict,
                   "the blob's data differs from the interrupted upload's: upload it again without resuming");
     }
-    if (index >= record_.parts.size()) record_.parts.resize(index + 1);
+    if (server_has) return part_done();
+    if (!recorded) record_.parts.resize(index + 1);
     record_.parts[index] = std::move(hash);
     if (options_.on_resume_record) options_.on_resume_record(record_);
     HttpRequest req = request("PUT", uploads_path(blob_id_) + "/" + record_.upload_id + "/" + std::to_string(part_));
@@ -267,8 +263,10 @@ class Upload : public std::enable_shared_from_this<Upload> {
 void Client::put_blob_stream(const std::string& blob_id, std::uint64_t plain_size, BlobReader reader,
                              BlobUploadOptions options, Callback<Done> done) {
   if (auto error = impl_->require_keys()) return done(*error);
-  if (!is_valid_blob_id(blob_id)) {
-    return done(Error(ErrorKind::invalid_input, "a blob id is 1..128 characters of [A-Za-z0-9_-]", "blob_id"));
+  try {
+    blob_path(blob_id);
+  } catch (const Error& e) {
+    return done(e);
   }
   if (!reader) return done(Error(ErrorKind::invalid_input, "a streamed upload needs a reader", "reader"));
   std::make_shared<Upload>(impl_, blob_id, plain_size, std::move(reader), std::move(options), std::move(done))->start();

@@ -9,7 +9,6 @@
 #include "synckit/secret.hpp"
 
 namespace synckit {
-namespace {
 
 std::string blob_path(const std::string& blob_id) {
   if (!is_valid_blob_id(blob_id)) {
@@ -17,6 +16,8 @@ std::string blob_path(const std::string& blob_id) {
   }
   return "/v1/blobs/" + blob_id;
 }
+
+namespace {
 
 // PUTs the body seal(blob key) returns (the sealed blob, moved, not copied: the request's shares
 // point at that one string) as `blob_id`. Keys, the blob id and seal's own checks come first;

@@ -116,6 +116,9 @@ void Client::Impl::pull_pages<PlaintextPullResult>(const std::shared_ptr<Impl>& 
 // for now (network, 429, 5xx).
 bool is_transient_error(const Error& error) noexcept;
 
+// "/v1/blobs/{blob_id}"; throws Error{invalid_input} (field blob_id) for an invalid id.
+std::string blob_path(const std::string& blob_id);
+
 // The body of a 2xx reply, or the typed error the reply means (wire::error_from_reply).
 Result<std::string> reply_body(Result<HttpResponse> result);
 

@@ -1,5 +1,7 @@
 #include "http/request_context.hpp"
 
+#include "synckit/ids.hpp"
+
 #include "auth/secrets.hpp"
 #include "http/responses.hpp"
 
@@ -38,6 +40,12 @@ Session require_session(ServerContext& ctx, const Request& req) {
     throw HttpError(401, "the session of the access token has ended");
   }
   return Session{std::move(app), std::move(claims->sub), std::move(claims->sid)};
+}
+
+std::string blob_id_of(const Request& req) {
+  std::string id = req.matches[1];
+  if (!is_valid_blob_id(id)) throw HttpError(400, "a blob id is 1..128 characters of [A-Za-z0-9_-]");
+  return id;
 }
 
 std::string_view body_within(const Request& req, std::size_t limit) {

@@ -28,6 +28,8 @@ App app_for_client_id(ServerContext& ctx, const std::string& client_id);
 // API key plus a valid, unexpired bearer token issued for that app to a session that has not
 // ended (one primary-key lookup); 401 otherwise.
 Session require_session(ServerContext& ctx, const Request& req);
+// The blob id of a /v1/blobs/{blob_id}… path (the router's first capture); 400 unless valid.
+std::string blob_id_of(const Request& req);
 // The body, refused with 413 when longer than `limit`.
 std::string_view body_within(const Request& req, std::size_t limit);
 // Counts one sign-in attempt against the caller's address; 429 with Retry-After when over.

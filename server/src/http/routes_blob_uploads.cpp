@@ -22,8 +22,7 @@ struct UploadTarget {
 };
 
 UploadTarget target_of(ServerContext& ctx, const Request& req, bool with_upload) {
-  UploadTarget target{require_session(ctx, req), req.matches[1], {}};
-  if (!is_valid_blob_id(target.blob_id)) throw HttpError(400, "a blob id is 1..128 characters of [A-Za-z0-9_-]");
+  UploadTarget target{require_session(ctx, req), blob_id_of(req), {}};
   if (with_upload) {
     target.upload_id = req.matches[2];
     if (!wire::is_lowercase_uuid(target.upload_id)) throw HttpError(404, "no such upload");

@@ -10,12 +10,6 @@
 namespace synckit::server {
 namespace {
 
-std::string blob_id_of(const Request& req) {
-  std::string id = req.matches[1];
-  if (!is_valid_blob_id(id)) throw HttpError(400, "a blob id is 1..128 characters of [A-Za-z0-9_-]");
-  return id;
-}
-
 void put_blob(ServerContext& ctx, const Request& req, Response& res) {
   const Session session = require_session(ctx, req);
   const std::string id = blob_id_of(req);

@@ -192,9 +192,10 @@ bool PostgresStore::delete_upload(const std::string& user_id, const std::string&
 std::int64_t PostgresStore::purge_uploads(Millis created_before) {
   return with([&](PgConnection& conn) {
     const PgResult purged = conn.exec(
+        // A data-modifying WITH runs to completion whether or not the query reads it.
         "WITH u AS (DELETE FROM blob_uploads WHERE created_at <= $1 RETURNING upload_id), "
-        "p AS (DELETE FROM blob_parts WHERE content_id IN (SELECT upload_id FROM u) RETURNING 1) "
-        "SELECT (SELECT count(*) FROM u) + 0 * (SELECT count(*) FROM p)",
+        "p AS (DELETE FROM blob_parts WHERE content_id IN (SELECT upload_id FROM u)) "
+        "SELECT count(*) FROM u",
         {P::int64(created_before)});
     return purged.int64(0, 0);
   });
