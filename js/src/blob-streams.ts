@@ -1,6 +1,7 @@
 // Streamed blobs for SyncKit (putBlob of large data, getBlobStream): the wasm core seals and
 // opens, and asks this side for plaintext a piece at a time (read) or hands it over a range at a
 // time (write), so the heap holds a few parts whatever the size. Internal to the package.
+import { checkSignal, linkAbort } from './abort-link.js';
 import { callbackPromise } from './callback-promise.js';
 import { SyncKitError } from './sync-kit-error.js';
 import type { BlobData, BlobInfo, BlobStreamOptions, BlobTransferOptions, PutBlobOptions } from './types.js';
@@ -20,10 +21,7 @@ function checkOptions(options: BlobTransferOptions): void {
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new SyncKitError('invalid_input', 'onProgress must be a function', { field: 'onProgress' });
   }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new SyncKitError('invalid_input', 'signal must be an AbortSignal', { field: 'signal' });
-  }
-  if (options.signal?.aborted) throw new SyncKitError('cancelled', 'the transfer was aborted before it started');
+  checkSignal(options.signal, 'transfer');
 }
 
 // Reads the next `max` bytes (fewer only at the end) of the data, in order.
@@ -95,24 +93,6 @@ function sourceOf(data: BlobData): { size: number | null; read: Source; close: (
     };
   }
   throw new SyncKitError('invalid_input', 'blob data must be a Uint8Array, a Blob or a ReadableStream', { field: 'data' });
-}
-
-// A cancel signal in the core for an AbortSignal (made anyway with `always`), and the function
-// that forgets the listener.
-function linkAbort(h: WasmClient, handle: Handle, signal: AbortSignal | undefined,
-                   always = false): { id: number; unlink: () => void } {
-  if (!signal && !always) return { id: 0, unlink: () => {} };
-  const id = h.newCancel();
-  if (!signal) return { id, unlink: () => {} };
-  const abort = () => {
-    try {
-      handle().cancel(id);
-    } catch {
-      // the client is gone: its calls were rejected already
-    }
-  };
-  signal.addEventListener('abort', abort, { once: true });
-  return { id, unlink: () => signal.removeEventListener('abort', abort) };
 }
 
 /** Uploads `data` as a streamed blob (any size). */

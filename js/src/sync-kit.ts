@@ -6,6 +6,7 @@ import { type KeyStore, type KeyStoreEntry, keyStoreId } from './key-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { IndexedDBKeyStore } from './indexeddb-key-store.js';
 import { SyncKitError } from './sync-kit-error.js';
+import { checkSignal, linkAbort } from './abort-link.js';
 import { blobReadableStream, bytesOf, putBlobStreamed, SINGLE_SHOT_LIMIT } from './blob-streams.js';
 import type {
   Account,
@@ -295,15 +296,10 @@ export class SyncKit {
     const { wait = 0, signal } = options ?? {};
     return this.#call((h, done) => {
       if (typeof wait !== 'number') throw new SyncKitError('invalid_input', 'wait must be a number of seconds (0..60)', { field: 'wait' });
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
-        throw new SyncKitError('invalid_input', 'signal must be an AbortSignal', { field: 'signal' });
-      }
-      if (signal?.aborted) throw new SyncKitError('cancelled', 'the pull was aborted before it started');
-      const id = signal ? h.newCancel() : 0;
-      const abort = () => this.#slot.handle?.cancel(id);
-      signal?.addEventListener('abort', abort, { once: true });
+      checkSignal(signal, 'pull');
+      const { id, unlink } = linkAbort(h, () => this.#handle(), signal);
       h.pull(deviceId, cursor, wait, id, (error, value) => {
-        signal?.removeEventListener('abort', abort);
+        unlink();
         done(error, value);
       });
     }, parsePull);

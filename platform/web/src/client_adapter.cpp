@@ -47,12 +47,15 @@ void erase_id(List& list, unsigned id) {
   if (found != list.end()) list.erase(found);
 }
 
-std::int64_t cursor_of(double cursor) {
-  if (!(cursor >= 0) || cursor > 9007199254740992.0 || static_cast<double>(static_cast<std::int64_t>(cursor)) != cursor) {
-    throw Error(ErrorKind::invalid_input, "cursor must be a whole number from 0 to 2^53", "cursor");
+// A whole number from 0 to 2^53 (exact in a JavaScript number); invalid_input naming `field` otherwise.
+std::int64_t count_of(double value, const char* field) {
+  if (!(value >= 0) || value > 9007199254740992.0 || static_cast<double>(static_cast<std::int64_t>(value)) != value) {
+    throw Error(ErrorKind::invalid_input, std::string(field) + " must be a whole number from 0 to 2^53", field);
   }
-  return static_cast<std::int64_t>(cursor);
+  return static_cast<std::int64_t>(value);
 }
+
+std::int64_t cursor_of(double cursor) { return count_of(cursor, "cursor"); }
 
 int whole_number(double value, int min, int max, const char* field) {
   if (!(value >= min) || value > max || static_cast<double>(static_cast<int>(value)) != value) {
@@ -257,11 +260,7 @@ void ClientAdapter::push(std::string device_id, val changes_utf8, val callback) 
 void ClientAdapter::pull(std::string device_id, double cursor, double wait, unsigned cancel_id, val callback) {
   run(callback, [&](Client& core) {
     PullOptions options{whole_number(wait, 0, kMaxPullWaitSeconds, "wait"), nullptr};
-    if (cancel_id != 0) {
-      const auto found = find_id(cancels_, cancel_id);
-      if (found == cancels_.end()) throw Error(ErrorKind::invalid_input, "no such cancel signal", "signal");
-      options.cancel = found->second;
-    }
+    options.cancel = cancel_of(cancel_id);
     core.pull_plaintexts(device_id, cursor_of(cursor), options,
                          [this, alive = alive_, callback, cancel_id](Result<PlaintextPullResult> result) {
       if (*alive) erase_id(cancels_, cancel_id);
@@ -372,9 +371,7 @@ Error error_from_js(const val& error, const char* field) {
 void ClientAdapter::putBlobStream(std::string blob_id, double size, val read, val progress, unsigned cancel_id,
                                   val callback) {
   run(callback, [&](Client& core) {
-    if (!(size >= 0) || size > 9007199254740992.0 || static_cast<double>(static_cast<std::uint64_t>(size)) != size) {
-      throw Error(ErrorKind::invalid_input, "size must be a whole number of bytes", "size");
-    }
+    const auto bytes = static_cast<std::uint64_t>(count_of(size, "size"));
     BlobUploadOptions options;
     options.on_progress = progress_of(progress);
     options.cancel = cancel_of(cancel_id);
@@ -383,7 +380,7 @@ void ClientAdapter::putBlobStream(std::string blob_id, double size, val read, va
       reads_.emplace_back(id, PendingRead{into, std::move(filled)});
       read(static_cast<double>(into.size()), id);
     };
-    core.put_blob_stream(blob_id, static_cast<std::uint64_t>(size), std::move(reader), std::move(options),
+    core.put_blob_stream(blob_id, bytes, std::move(reader), std::move(options),
                          [this, alive = alive_, callback, cancel_id](Result<Done> result) {
                            if (*alive) erase_id(cancels_, cancel_id);
                            if (!result.ok()) return fail(callback, result.error());
@@ -414,8 +411,8 @@ void ClientAdapter::getBlobStream(std::string blob_id, double offset, double len
                                   unsigned cancel_id, val callback) {
   run(callback, [&](Client& core) {
     BlobDownloadOptions options;
-    options.offset = static_cast<std::uint64_t>(cursor_of(offset));
-    if (length >= 0) options.length = static_cast<std::uint64_t>(cursor_of(length));
+    options.offset = static_cast<std::uint64_t>(count_of(offset, "offset"));
+    if (length >= 0) options.length = static_cast<std::uint64_t>(count_of(length, "length"));
     options.on_progress = progress_of(progress);
     options.cancel = cancel_of(cancel_id);
     BlobWriter writer = [this, write](ByteView bytes, std::function<void(std::optional<Error>)> written) {
